@@ -1,0 +1,191 @@
+"""Commands that run and watch the service."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from publisher.cli import context
+
+if TYPE_CHECKING:
+    from publisher.config import Settings
+    from publisher.policy import NamesChecker, Policy
+    from publisher.publishing import PostReport, Publisher
+
+#: The sample data the quick start uses, shipped in the repository.
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+DEFAULT_POLL_SECONDS = 1.0
+#: A heartbeat older than this means the scheduler is not running.
+STALE_HEARTBEAT = timedelta(minutes=2)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Publish what is due now, then exit.")
+@click.option("--dry-run", is_flag=True, help="Show what is due; send nothing.")
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.2),
+    default=None,
+    help="Seconds between checks (default PUBLISHER_POLL_SECONDS or 1).",
+)
+def run(once: bool, dry_run: bool, poll: float | None) -> None:
+    """Run the scheduler: publish each post at its time."""
+    from publisher import scheduler
+
+    config = context.settings()
+    publisher = context.publisher(config)
+    if dry_run:
+        _dry_run(publisher)
+        return
+    if once:
+        for report in scheduler.tick(publisher):
+            _echo_report(report)
+        return
+    seconds = poll or float(
+        os.environ.get("PUBLISHER_POLL_SECONDS", DEFAULT_POLL_SECONDS)
+    )
+    scheduler.serve(publisher, poll_seconds=seconds)
+
+
+def _dry_run(publisher: Publisher) -> None:
+    from publisher.intake import load_checker
+    from publisher.platforms import get_platform
+    from publisher.preview import build_preview, render_text
+
+    config, store = publisher.settings, publisher.store
+    due = store.due_post_ids(datetime.now(UTC))
+    if not due:
+        click.echo("Nothing is due. (Dry run: nothing was sent.)")
+        return
+    checker, _ = load_checker(config)
+    for post_id in due:
+        result = build_preview(
+            store.get_post(post_id), checker, lambda n: get_platform(n, config)
+        )
+        click.echo(render_text(result) + "\n")
+    click.echo(f"Dry run: {len(due)} post(s) due; nothing was sent.")
+
+
+def _echo_report(report: PostReport) -> None:
+    click.echo(f"post {report.post_id}: {report.status.value} {report.detail}".rstrip())
+    for target in report.targets:
+        detail = target.url or target.detail
+        click.echo(f"    {target.target:<10} {target.status.value:<15} {detail}")
+
+
+@click.command()
+def status() -> None:
+    """Report the scheduler's health; exit 1 when it is unhealthy."""
+    from publisher.models import PostStatus
+
+    config = context.settings()
+    store = context.store(config)
+    now = datetime.now(UTC)
+    beat = store.last_heartbeat()
+    problems = []
+    if beat is None:
+        problems.append("The scheduler has never run: start 'publisher run'.")
+    elif now - beat > STALE_HEARTBEAT:
+        problems.append(
+            f"The scheduler's last heartbeat was {context.local(beat, config)}: "
+            "it is not running or cannot reach the database."
+        )
+    stuck = store.stale_claims(now)
+    if stuck:
+        problems.append(f"Posts stuck in publishing: {', '.join(stuck)}.")
+    attention = store.list_posts(
+        statuses=(PostStatus.NEEDS_CHECKING, PostStatus.MISSED)
+    )
+    click.echo(f"last heartbeat: {context.local(beat, config)}")
+    click.echo(f"next due post:  {context.local(store.next_due(), config)}")
+    for post in attention:
+        click.echo(f"needs a person: post {post.id} is {post.status.value}")
+    for problem in problems:
+        click.echo(f"UNHEALTHY: {problem}", err=True)
+    if problems:
+        raise click.exceptions.Exit(1)
+    click.echo("healthy")
+
+
+@click.command()
+def doctor() -> None:
+    """Check settings, roster, policy, database and every configured account."""
+    from publisher.errors import PublisherError
+    from publisher.intake import load_checker
+    from publisher.platforms import TARGET_NAMES, get_platform
+
+    config = context.settings()
+    failures = 0
+    checks = [("roster and policy", lambda: _describe_checker(load_checker(config)))]
+    checks.append(("database", lambda: _describe_store(config)))
+    for name in TARGET_NAMES:
+        if name == "outbox" or getattr(config, name, None) is not None:
+            checks.append(
+                (name, lambda n=name: get_platform(n, config).check_credentials())
+            )
+    for label, check in checks:
+        try:
+            click.echo(f"ok    {label}: {check()}")
+        except PublisherError as exc:
+            failures += 1
+            click.echo(f"FAIL  {label}: {exc}")
+    if failures:
+        raise click.exceptions.Exit(2)
+
+
+def _describe_checker(loaded: tuple[NamesChecker, Policy]) -> str:
+    return f"policy {loaded[1].name} loaded; roster readable"
+
+
+def _describe_store(config: Settings) -> str:
+    context.store(config)
+    return "reachable"
+
+
+@click.command()
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-data"),
+    show_default=True,
+    help="Where the demo keeps its database, media and outbox.",
+)
+def demo(data_dir: Path) -> None:
+    """Queue the sample posts, publish them to the outbox, and show the result."""
+    os.environ.setdefault("PUBLISHER_ROSTER", str(SAMPLES / "roster.csv"))
+    os.environ["PUBLISHER_DATA_DIR"] = str(data_dir)
+    for key in ("PUBLISHER_DATABASE_URL", "PUBLISHER_OUTBOX_DIR"):
+        os.environ.pop(key, None)
+    from publisher import scheduler
+    from publisher.cli.output import print_findings
+    from publisher.errors import PostBlocked
+    from publisher.intake import Draft, queue_post
+
+    config = context.settings()
+    store = context.store(config)
+    now = datetime.now(UTC)
+    samples = json.loads((SAMPLES / "posts.json").read_text(encoding="utf-8"))
+    for sample in samples:
+        draft = Draft(
+            caption=sample["caption"],
+            images=[(SAMPLES / i["file"], i["alt"]) for i in sample["images"]],
+            targets=["outbox"],
+            due_at=now + timedelta(days=sample.get("days_ahead", 0)),
+            author="demo",
+        )
+        try:
+            post_id = queue_post(draft, config, store)
+            click.echo(f"queued  {post_id}  {sample['title']}")
+        except PostBlocked as exc:
+            click.echo(f"REFUSED {sample['title']}: {exc}")
+            print_findings(exc.findings)
+    click.echo("\nPublishing what is due now:")
+    for report in scheduler.tick(context.publisher(config, worker="demo")):
+        _echo_report(report)
+    click.echo(f"\nThe outbox is {config.outbox_dir.resolve()}")
+    click.echo(f"See every post with: PUBLISHER_DATA_DIR={data_dir} publisher list")

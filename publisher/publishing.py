@@ -1,0 +1,467 @@
+"""The publish step for one post.
+
+Before anything leaves the machine the names policy is applied again with the
+roster as it is now, and every stored image is proven clean again. Each target
+is then tried on its own, and its outcome recorded on its own, so that one
+platform's failure never hides another's success and a retry never reaches a
+target that already has the post.
+
+A target is marked ``sending`` (and committed) before its platform call. If
+the worker dies during the call, that mark is what the next worker finds, and
+the target becomes ``needs_checking``: a person looks at the platform instead
+of the product posting a second copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from publisher.config import Settings
+from publisher.errors import (
+    InvalidTransition,
+    MediaError,
+    PermanentPlatformError,
+    PublisherError,
+    TransientPlatformError,
+    UnknownOutcomeError,
+)
+from publisher.intake import PostParts, judge, load_checker
+from publisher.models import (
+    OutgoingPost,
+    PostStatus,
+    PublishReceipt,
+    TargetStatus,
+    Verdict,
+)
+from publisher.platforms import Platform, get_platform
+from publisher.store import Store, StoredPost, StoredTarget
+
+if TYPE_CHECKING:
+    from publisher.policy import NamesChecker
+
+log = logging.getLogger(__name__)
+
+#: Waits after a temporary failure with no reset time, then give up.
+BACKOFF = (
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+    timedelta(hours=1),
+)
+MAX_ATTEMPTS = len(BACKOFF) + 1
+DEFAULT_LEASE = timedelta(minutes=10)
+WAITING = (TargetStatus.PENDING, TargetStatus.RETRY)
+
+PlatformFactory = Callable[[str], Platform]
+
+
+@dataclass
+class TargetReport:
+    """What happened to one post on one target in this run."""
+
+    target: str
+    status: TargetStatus
+    detail: str = ""
+    url: str | None = None
+
+
+@dataclass
+class PostReport:
+    """What happened to one post in this run."""
+
+    post_id: str
+    status: PostStatus
+    targets: list[TargetReport] = field(default_factory=list)
+    detail: str = ""
+
+
+def parts_of(post: StoredPost) -> PostParts:
+    return PostParts(
+        caption=post.caption,
+        alt_texts=[image.alt_text for image in post.images],
+        pictured=post.pictured,
+        targets=[t.target for t in post.targets],
+        acknowledged_keys=post.acknowledged_keys,
+    )
+
+
+def outgoing(post: StoredPost) -> OutgoingPost:
+    """Exactly what every target receives for ``post``."""
+    return OutgoingPost(post_id=post.id, text=post.caption, images=post.images)
+
+
+def image_problems(post: StoredPost) -> list[str]:
+    """Why a stored image may not be sent, if it may not."""
+    from publisher.media import verify_clean
+
+    problems = []
+    for number, item in enumerate(post.images, start=1):
+        path = item.image.path
+        if not path.is_file():
+            problems.append(f"Image {number} is missing from the media folder.")
+            continue
+        if _sha256(path) != item.image.sha256:
+            problems.append(f"Image {number} changed on disk after it was cleaned.")
+            continue
+        try:
+            verify_clean(path)
+        except MediaError as exc:
+            problems.append(f"Image {number}: {exc}")
+    return problems
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Publisher:
+    """Publishes due posts, one claimed post at a time."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        worker: str = "publisher",
+        platforms: PlatformFactory | None = None,
+        lease: timedelta = DEFAULT_LEASE,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.worker = worker
+        self.lease = lease
+        self._platforms = platforms or (lambda name: get_platform(name, settings))
+
+    # -- the scheduler's entry point ------------------------------------------
+
+    def run_due(self, now: datetime) -> list[PostReport]:
+        """Publish every post whose time has come."""
+        self.recover(now)
+        due = self.store.due_post_ids(now)
+        if not due:
+            return []
+        checker, _ = load_checker(self.settings)
+        reports = []
+        for post_id in due:
+            if self.store.claim(post_id, self.worker, now=now, lease=self.lease):
+                reports.append(self._publish_claimed(post_id, checker, now))
+        return reports
+
+    def recover(self, now: datetime) -> list[str]:
+        """Finish the claims of workers that died; return the post ids."""
+        recovered = self.store.stale_claims(now)
+        for post_id in recovered:
+            post = self.store.get_post(post_id)
+            for target in post.targets:
+                if target.status == TargetStatus.SENDING:
+                    self._mark_unknown(post.id, target.target, _DIED_MID_CALL)
+            self._finish(self.store.get_post(post_id), now, "recovered")
+            log.warning("post %s: recovered from a stopped worker", post_id)
+        return recovered
+
+    # -- one post -------------------------------------------------------------
+
+    def _publish_claimed(
+        self, post_id: str, checker: NamesChecker, now: datetime
+    ) -> PostReport:
+        post = self.store.get_post(post_id)
+        late = now - (post.retry_at or post.due_at)
+        grace = timedelta(minutes=self.settings.grace_minutes)
+        if late > grace and all(t.attempts == 0 for t in post.targets):
+            reason = (
+                f"{int(late.total_seconds() // 60)} minutes late; held for a person"
+            )
+            self.store.release(
+                post.id, PostStatus.MISSED, actor=self.worker, reason=reason
+            )
+            log.warning("post %s: missed its time; held", post.id)
+            return PostReport(post.id, PostStatus.MISSED, detail=reason)
+
+        verdict = judge(checker, parts_of(post))
+        if verdict.blocked:
+            return self._block(post, verdict)
+        problems = image_problems(post)
+        if problems:
+            return self._refuse_images(post, problems, now)
+
+        reports = [
+            self._publish_target(post, target, now)
+            for target in post.targets
+            if target.status in WAITING and _ready(target, now)
+        ]
+        status = self._finish(self.store.get_post(post.id), now, "published run")
+        return PostReport(post.id, status, reports)
+
+    def _publish_target(
+        self, post: StoredPost, target: StoredTarget, now: datetime
+    ) -> TargetReport:
+        name = target.target
+        try:
+            platform = self._platforms(name)
+            problems = platform.limit_problems(outgoing(post))
+        except PublisherError as exc:
+            return self._fail(post.id, name, "config", None, str(exc))
+        if problems:
+            return self._fail(post.id, name, "limits", None, " ".join(problems))
+
+        attempts = target.attempts + 1
+        self.store.update_target(
+            post.id, name, TargetStatus.SENDING, actor=self.worker, attempts=attempts
+        )
+        try:
+            receipt = platform.publish(outgoing(post))
+        except TransientPlatformError as exc:
+            return self._transient(post.id, name, exc, attempts, now)
+        except PermanentPlatformError as exc:
+            kind = "reauth" if exc.reauth else "permanent"
+            return self._fail(post.id, name, kind, exc.code, str(exc))
+        except UnknownOutcomeError as exc:
+            return self._mark_unknown(post.id, name, str(exc), exc.code)
+        except Exception as exc:  # the outcome of an unexpected failure is unknown
+            log.exception("post %s: %s failed unexpectedly", post.id, name)
+            return self._mark_unknown(post.id, name, _unexpected(exc))
+        return self._published(post.id, name, receipt)
+
+    def _published(
+        self, post_id: str, name: str, receipt: PublishReceipt
+    ) -> TargetReport:
+        self.store.update_target(
+            post_id,
+            name,
+            TargetStatus.PUBLISHED,
+            actor=self.worker,
+            remote_id=receipt.remote_id,
+            url=receipt.url,
+            extra=receipt.extra,
+            error_kind=None,
+            error_code=None,
+            error_message=None,
+            next_attempt_at=None,
+        )
+        log.info("post %s: published to %s as %s", post_id, name, receipt.remote_id)
+        return TargetReport(
+            name, TargetStatus.PUBLISHED, receipt.remote_id, receipt.url
+        )
+
+    def _transient(
+        self,
+        post_id: str,
+        name: str,
+        exc: TransientPlatformError,
+        attempts: int,
+        now: datetime,
+    ) -> TargetReport:
+        if attempts >= MAX_ATTEMPTS:
+            message = f"{exc} Gave up after {attempts} attempts."
+            return self._fail(post_id, name, "transient", exc.code, message)
+        retry_at = exc.retry_at or now + BACKOFF[attempts - 1]
+        self.store.update_target(
+            post_id,
+            name,
+            TargetStatus.RETRY,
+            actor=self.worker,
+            reason=str(exc),
+            error_kind="transient",
+            error_code=exc.code,
+            error_message=str(exc),
+            next_attempt_at=retry_at,
+        )
+        log.warning("post %s: %s will be retried (attempt %d)", post_id, name, attempts)
+        return TargetReport(
+            name, TargetStatus.RETRY, f"{exc} Next try {retry_at:%H:%M} UTC."
+        )
+
+    def _fail(
+        self, post_id: str, name: str, kind: str, code: str | None, message: str
+    ) -> TargetReport:
+        self.store.update_target(
+            post_id,
+            name,
+            TargetStatus.FAILED,
+            actor=self.worker,
+            reason=message,
+            error_kind=kind,
+            error_code=code,
+            error_message=message,
+            next_attempt_at=None,
+        )
+        level = logging.ERROR if kind == "reauth" else logging.WARNING
+        log.log(level, "post %s: %s failed (%s, code %s)", post_id, name, kind, code)
+        return TargetReport(name, TargetStatus.FAILED, message)
+
+    def _mark_unknown(
+        self, post_id: str, name: str, message: str, code: str | None = None
+    ) -> TargetReport:
+        self.store.update_target(
+            post_id,
+            name,
+            TargetStatus.NEEDS_CHECKING,
+            actor=self.worker,
+            reason=message,
+            error_kind="unknown_outcome",
+            error_code=code,
+            error_message=message,
+        )
+        log.error("post %s: %s outcome unknown; needs checking", post_id, name)
+        return TargetReport(name, TargetStatus.NEEDS_CHECKING, message)
+
+    def _block(self, post: StoredPost, verdict: Verdict) -> PostReport:
+        ids = sorted({i for f in verdict.blocking for i in f.learner_ids})
+        reason = (
+            f"{verdict.policy}: {len(verdict.blocking)} finding(s) at publish time"
+            f" (learner ids: {', '.join(ids) or 'not on the roster'})"
+        )
+        self.store.release(
+            post.id, PostStatus.BLOCKED, actor=self.worker, reason=reason
+        )
+        log.warning("post %s: blocked at publish time", post.id)
+        return PostReport(post.id, PostStatus.BLOCKED, detail=reason)
+
+    def _refuse_images(
+        self, post: StoredPost, problems: Sequence[str], now: datetime
+    ) -> PostReport:
+        message = "An image could not be proven clean: " + " ".join(problems)
+        reports = [
+            self._fail(post.id, t.target, "media", None, message)
+            for t in post.targets
+            if t.status in WAITING
+        ]
+        status = self._finish(self.store.get_post(post.id), now, message)
+        return PostReport(post.id, status, reports, message)
+
+    def _finish(self, post: StoredPost, now: datetime, reason: str) -> PostStatus:
+        status, retry_at = settle(post.targets)
+        self.store.release(
+            post.id, status, actor=self.worker, reason=reason, retry_at=retry_at
+        )
+        return status
+
+    # -- by hand ---------------------------------------------------------------
+
+    def retry(self, post_id: str, *, actor: str, now: datetime) -> list[str]:
+        """Send a post again to the targets that failed, and only those."""
+        post = self.store.get_post(post_id)
+        if post.status == PostStatus.PUBLISHING:
+            raise InvalidTransition(f"Post {post_id} is being published right now.")
+        failed = [t.target for t in post.targets if t.status == TargetStatus.FAILED]
+        if not failed:
+            raise InvalidTransition(
+                f"Post {post_id} has no failed targets to retry. Targets that "
+                "need checking must be resolved with 'publisher resolve'."
+            )
+        for name in failed:
+            self.store.update_target(
+                post_id,
+                name,
+                TargetStatus.PENDING,
+                actor=actor,
+                reason="retry",
+                attempts=0,
+                next_attempt_at=None,
+            )
+        self.store.release(
+            post_id, PostStatus.SCHEDULED, actor=actor, reason="retry", retry_at=now
+        )
+        return failed
+
+    def takedown(self, post_id: str, *, actor: str, reason: str) -> list[TargetReport]:
+        """Delete a post from every platform it reached."""
+        post = self.store.get_post(post_id)
+        if post.status == PostStatus.PUBLISHING:
+            raise InvalidTransition(
+                f"Post {post_id} is being published right now; run the takedown "
+                "again in a minute."
+            )
+        reports = [
+            self._take_down_target(post, target, actor, reason)
+            for target in post.targets
+            if target.status in (TargetStatus.PUBLISHED, TargetStatus.STILL_LIVE)
+        ]
+        live = [r for r in reports if r.status == TargetStatus.STILL_LIVE]
+        unsure = [t for t in post.targets if t.status == TargetStatus.NEEDS_CHECKING]
+        if not live and not unsure:
+            self.store.release(
+                post_id, PostStatus.TAKEN_DOWN, actor=actor, reason=reason
+            )
+            for item in post.images:
+                item.image.path.unlink(missing_ok=True)
+        return reports
+
+    def _take_down_target(
+        self, post: StoredPost, target: StoredTarget, actor: str, reason: str
+    ) -> TargetReport:
+        receipt = target.receipt
+        try:
+            if receipt is None:
+                raise PermanentPlatformError(
+                    "No remote id was stored.", platform=target.target
+                )
+            self._platforms(target.target).delete(receipt)
+        except PublisherError as exc:
+            message = f"Still live: {exc}"
+            self.store.update_target(
+                post.id,
+                target.target,
+                TargetStatus.STILL_LIVE,
+                actor=actor,
+                reason=message,
+                error_message=message,
+                error_code=getattr(exc, "code", None),
+            )
+            log.error("post %s: takedown on %s failed", post.id, target.target)
+            return TargetReport(target.target, TargetStatus.STILL_LIVE, message)
+        self.store.update_target(
+            post.id, target.target, TargetStatus.TAKEN_DOWN, actor=actor, reason=reason
+        )
+        log.info("post %s: taken down from %s", post.id, target.target)
+        return TargetReport(target.target, TargetStatus.TAKEN_DOWN, "deleted")
+
+
+def settle(targets: Sequence[StoredTarget]) -> tuple[PostStatus, datetime | None]:
+    """A post's status, and its next attempt time, from its targets' states."""
+    waiting = [t for t in targets if t.status in WAITING]
+    if waiting:
+        times = [t.next_attempt_at for t in waiting if t.next_attempt_at]
+        return PostStatus.SCHEDULED, min(times) if len(times) == len(waiting) else None
+    states = {t.status for t in targets}
+    if TargetStatus.NEEDS_CHECKING in states or TargetStatus.SENDING in states:
+        return PostStatus.NEEDS_CHECKING, None
+    if states == {TargetStatus.PUBLISHED}:
+        return PostStatus.PUBLISHED, None
+    if TargetStatus.PUBLISHED in states:
+        return PostStatus.PARTLY_PUBLISHED, None
+    return PostStatus.FAILED, None
+
+
+def _ready(target: StoredTarget, now: datetime) -> bool:
+    return target.next_attempt_at is None or target.next_attempt_at <= now
+
+
+def _unexpected(exc: Exception) -> str:
+    return (
+        f"An unexpected {type(exc).__name__} happened during the platform call, "
+        "so it is not known whether the post went out. Check the account, then "
+        "record the result with 'publisher resolve'."
+    )
+
+
+_DIED_MID_CALL = (
+    "The worker stopped during the platform call, so it is not known whether "
+    "the post went out. Check the account, then record the result with "
+    "'publisher resolve'."
+)
+
+__all__ = [
+    "PostReport",
+    "Publisher",
+    "TargetReport",
+    "image_problems",
+    "outgoing",
+    "settle",
+]

@@ -1,0 +1,581 @@
+"""Posts, their targets and their audit trail, on SQLAlchemy.
+
+Every status change goes through ``_record`` so that the audit trail can never
+miss one. Claims are compare-and-set updates, so two workers can never both
+win the same post, on SQLite or on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from publisher.errors import InvalidTransition, PostNotFound, StoreError
+from publisher.models import (
+    Acknowledgement,
+    PostImage,
+    PostStatus,
+    PublishReceipt,
+    SanitisedImage,
+    TargetStatus,
+)
+from publisher.store import tables as t
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoredTarget:
+    """One post's state on one target."""
+
+    target: str
+    status: TargetStatus
+    remote_id: str | None = None
+    url: str | None = None
+    extra: dict[str, list[str]] = field(default_factory=dict)
+    error_kind: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+
+    @property
+    def receipt(self) -> PublishReceipt | None:
+        if self.remote_id is None:
+            return None
+        return PublishReceipt(self.remote_id, self.url, dict(self.extra))
+
+
+@dataclass(frozen=True)
+class StoredPost:
+    """A queued post as the store holds it."""
+
+    id: str
+    school: str
+    author: str
+    caption: str
+    due_at: datetime
+    timezone: str
+    status: PostStatus
+    policy: str
+    retry_at: datetime | None
+    pictured: tuple[str, ...]
+    acknowledgements: tuple[Acknowledgement, ...]
+    images: tuple[PostImage, ...]
+    targets: tuple[StoredTarget, ...]
+    created_at: datetime
+
+    @property
+    def acknowledged_keys(self) -> tuple[str, ...]:
+        return tuple(a.key for a in self.acknowledgements)
+
+    def target(self, name: str) -> StoredTarget:
+        for target in self.targets:
+            if target.target == name:
+                return target
+        raise PostNotFound(f"Post {self.id} has no target {name!r}.")
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    target: str | None
+    from_status: str | None
+    to_status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class NewPost:
+    """What intake hands the store."""
+
+    author: str
+    caption: str
+    due_at: datetime
+    timezone: str
+    policy: str
+    images: Sequence[PostImage]
+    targets: Sequence[str]
+    pictured: Sequence[str] = ()
+    acknowledgements: Sequence[Acknowledgement] = ()
+    school: str = "default"
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """The product's database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Connect to ``url``, creating the tables on first use."""
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(
+                parents=True, exist_ok=True
+            )
+        try:
+            engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+            store = cls(engine)
+            store._prepare()
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(
+                f"Cannot open the database ({type(exc).__name__}). Check "
+                "PUBLISHER_DATABASE_URL and that the database server is running."
+            ) from exc
+        return store
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def _prepare(self) -> None:
+        t.metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            version = conn.execute(sa.select(sa.func.max(t.schema_info.c.version)))
+            current = version.scalar()
+            if current is None:
+                conn.execute(t.schema_info.insert().values(version=t.SCHEMA_VERSION))
+            elif current > t.SCHEMA_VERSION:
+                raise StoreError(
+                    f"The database was written by a newer publisher (schema "
+                    f"{current}); upgrade publisher before using it."
+                )
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except sa.exc.OperationalError as exc:
+            raise StoreError(
+                "The database is unreachable or locked. Check "
+                "PUBLISHER_DATABASE_URL and that the server is running."
+            ) from exc
+
+    # -- writing -------------------------------------------------------------
+
+    def add_post(self, new: NewPost, *, now: datetime | None = None) -> str:
+        """Store a scheduled post with its images and targets; return its id."""
+        now = now or _now()
+        post_id = secrets.token_hex(5)
+        with self._tx() as conn:
+            conn.execute(
+                t.posts.insert().values(
+                    id=post_id,
+                    school=new.school,
+                    author=new.author,
+                    caption=new.caption,
+                    due_at=new.due_at,
+                    timezone=new.timezone,
+                    status=PostStatus.SCHEDULED.value,
+                    policy=new.policy,
+                    pictured=list(new.pictured),
+                    acknowledged=[_ack_row(a) for a in new.acknowledgements],
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            self._insert_children(conn, post_id, new, now)
+            self._record(conn, post_id, new.author, None, PostStatus.SCHEDULED, "")
+        log.info("post %s: queued with %d images", post_id, len(new.images))
+        return post_id
+
+    def _insert_children(
+        self, conn: Connection, post_id: str, new: NewPost, now: datetime
+    ) -> None:
+        for position, item in enumerate(new.images):
+            image = item.image
+            conn.execute(
+                t.images.insert().values(
+                    post_id=post_id,
+                    position=position,
+                    path=str(image.path),
+                    media_type=image.media_type,
+                    width=image.width,
+                    height=image.height,
+                    byte_size=image.byte_size,
+                    sha256=image.sha256,
+                    alt_text=item.alt_text,
+                )
+            )
+        for name in new.targets:
+            conn.execute(
+                t.targets.insert().values(
+                    post_id=post_id,
+                    target=name,
+                    status=TargetStatus.PENDING.value,
+                    extra={},
+                    attempts=0,
+                    updated_at=now,
+                )
+            )
+
+    def set_status(
+        self,
+        post_id: str,
+        to: PostStatus,
+        *,
+        actor: str,
+        reason: str = "",
+        expect: Sequence[PostStatus] | None = None,
+    ) -> None:
+        """Move a post to ``to``; with ``expect``, only from those states."""
+        with self._tx() as conn:
+            current = self._status(conn, post_id)
+            if expect is not None and current not in expect:
+                raise InvalidTransition(
+                    f"Post {post_id} is {current.value}; this needs it to be "
+                    f"{' or '.join(s.value for s in expect)}."
+                )
+            self._write_status(conn, post_id, current, to, actor, reason)
+
+    def _write_status(
+        self,
+        conn: Connection,
+        post_id: str,
+        current: PostStatus,
+        to: PostStatus,
+        actor: str,
+        reason: str,
+    ) -> None:
+        if current == to:
+            return
+        conn.execute(
+            t.posts.update()
+            .where(t.posts.c.id == post_id)
+            .values(status=to.value, updated_at=_now())
+        )
+        self._record(conn, post_id, actor, current, to, reason)
+
+    def reschedule(self, post_id: str, due_at: datetime, *, actor: str) -> None:
+        """Give a post a new time and put it back in the queue."""
+        with self._tx() as conn:
+            current = self._status(conn, post_id)
+            conn.execute(
+                t.posts.update()
+                .where(t.posts.c.id == post_id)
+                .values(due_at=due_at, updated_at=_now())
+            )
+            self._write_status(
+                conn, post_id, current, PostStatus.SCHEDULED, actor, "new time"
+            )
+
+    def update_target(
+        self,
+        post_id: str,
+        target: str,
+        status: TargetStatus,
+        *,
+        actor: str,
+        reason: str = "",
+        **values: Any,
+    ) -> None:
+        """Record one target's new state, and the change in the audit trail."""
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.select(t.targets.c.status).where(
+                    t.targets.c.post_id == post_id, t.targets.c.target == target
+                )
+            ).first()
+            if row is None:
+                raise PostNotFound(f"Post {post_id} has no target {target!r}.")
+            conn.execute(
+                t.targets.update()
+                .where(t.targets.c.post_id == post_id, t.targets.c.target == target)
+                .values(status=status.value, updated_at=_now(), **values)
+            )
+            if row.status != status.value:
+                conn.execute(
+                    t.audit.insert().values(
+                        post_id=post_id,
+                        at=_now(),
+                        actor=actor,
+                        target=target,
+                        from_status=row.status,
+                        to_status=status.value,
+                        reason=reason,
+                    )
+                )
+
+    def acknowledge(self, post_id: str, ack: Acknowledgement) -> None:
+        """Store a person's acknowledgement of one finding on one post."""
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.select(t.posts.c.acknowledged).where(t.posts.c.id == post_id)
+            ).first()
+            if row is None:
+                raise PostNotFound(_not_found(post_id))
+            kept = [a for a in row.acknowledged or () if a["key"] != ack.key]
+            conn.execute(
+                t.posts.update()
+                .where(t.posts.c.id == post_id)
+                .values(acknowledged=[*kept, _ack_row(ack)], updated_at=_now())
+            )
+            conn.execute(
+                t.audit.insert().values(
+                    post_id=post_id,
+                    at=_now(),
+                    actor=ack.by,
+                    target=None,
+                    from_status=None,
+                    to_status="acknowledged",
+                    reason=f"finding {ack.key}: {ack.reason}",
+                )
+            )
+
+    # -- claiming --------------------------------------------------------------
+
+    def due_post_ids(self, now: datetime, *, limit: int = 50) -> list[str]:
+        """Posts whose time has come, oldest first."""
+        query = (
+            sa.select(t.posts.c.id)
+            .where(
+                t.posts.c.status == PostStatus.SCHEDULED.value,
+                sa.func.coalesce(t.posts.c.retry_at, t.posts.c.due_at) <= now,
+            )
+            .order_by(sa.func.coalesce(t.posts.c.retry_at, t.posts.c.due_at))
+            .limit(limit)
+        )
+        with self._tx() as conn:
+            return [row.id for row in conn.execute(query)]
+
+    def claim(
+        self, post_id: str, worker: str, *, now: datetime, lease: timedelta
+    ) -> bool:
+        """Take a scheduled post for publishing; False if another worker has it."""
+        with self._tx() as conn:
+            result = conn.execute(
+                t.posts.update()
+                .where(
+                    t.posts.c.id == post_id,
+                    t.posts.c.status == PostStatus.SCHEDULED.value,
+                )
+                .values(
+                    status=PostStatus.PUBLISHING.value,
+                    lease_owner=worker,
+                    lease_expires=now + lease,
+                    updated_at=now,
+                )
+            )
+            if result.rowcount != 1:
+                return False
+            self._record(
+                conn,
+                post_id,
+                worker,
+                PostStatus.SCHEDULED,
+                PostStatus.PUBLISHING,
+                "claimed",
+            )
+        return True
+
+    def release(
+        self,
+        post_id: str,
+        to: PostStatus,
+        *,
+        actor: str,
+        reason: str = "",
+        retry_at: datetime | None = None,
+    ) -> None:
+        """End a claim, leaving the post in ``to``."""
+        with self._tx() as conn:
+            current = self._status(conn, post_id)
+            conn.execute(
+                t.posts.update()
+                .where(t.posts.c.id == post_id)
+                .values(lease_owner=None, lease_expires=None, retry_at=retry_at)
+            )
+            self._write_status(conn, post_id, current, to, actor, reason)
+
+    def stale_claims(self, now: datetime) -> list[str]:
+        """Posts left in 'publishing' by a worker whose lease ran out."""
+        query = sa.select(t.posts.c.id).where(
+            t.posts.c.status == PostStatus.PUBLISHING.value,
+            t.posts.c.lease_expires < now,
+        )
+        with self._tx() as conn:
+            return [row.id for row in conn.execute(query)]
+
+    # -- reading ---------------------------------------------------------------
+
+    def get_post(self, post_id: str) -> StoredPost:
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.select(t.posts).where(t.posts.c.id == post_id)
+            ).first()
+            if row is None:
+                raise PostNotFound(_not_found(post_id))
+            return self._load(conn, row)
+
+    def list_posts(self, *, statuses: Sequence[PostStatus] = ()) -> list[StoredPost]:
+        query = sa.select(t.posts).order_by(t.posts.c.due_at)
+        if statuses:
+            query = query.where(t.posts.c.status.in_([s.value for s in statuses]))
+        with self._tx() as conn:
+            return [self._load(conn, row) for row in conn.execute(query).all()]
+
+    def history(self, post_id: str) -> list[AuditEntry]:
+        query = (
+            sa.select(t.audit)
+            .where(t.audit.c.post_id == post_id)
+            .order_by(t.audit.c.id)
+        )
+        with self._tx() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            self.get_post(post_id)
+        return [
+            AuditEntry(
+                _utc(r.at) or _now(),
+                r.actor,
+                r.target,
+                r.from_status,
+                r.to_status,
+                r.reason,
+            )
+            for r in rows
+        ]
+
+    def heartbeat(self, worker: str, now: datetime) -> None:
+        with self._tx() as conn:
+            updated = conn.execute(
+                t.heartbeats.update()
+                .where(t.heartbeats.c.worker == worker)
+                .values(at=now)
+            )
+            if updated.rowcount == 0:
+                conn.execute(t.heartbeats.insert().values(worker=worker, at=now))
+
+    def last_heartbeat(self) -> datetime | None:
+        with self._tx() as conn:
+            value = conn.execute(sa.select(sa.func.max(t.heartbeats.c.at))).scalar()
+        return _utc(value)
+
+    def next_due(self) -> datetime | None:
+        query = sa.select(sa.func.min(t.posts.c.due_at)).where(
+            t.posts.c.status == PostStatus.SCHEDULED.value
+        )
+        with self._tx() as conn:
+            return _utc(conn.execute(query).scalar())
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _status(self, conn: Connection, post_id: str) -> PostStatus:
+        row = conn.execute(
+            sa.select(t.posts.c.status).where(t.posts.c.id == post_id)
+        ).first()
+        if row is None:
+            raise PostNotFound(_not_found(post_id))
+        return PostStatus(row.status)
+
+    def _record(
+        self,
+        conn: Connection,
+        post_id: str,
+        actor: str,
+        before: PostStatus | None,
+        after: PostStatus,
+        reason: str,
+    ) -> None:
+        conn.execute(
+            t.audit.insert().values(
+                post_id=post_id,
+                at=_now(),
+                actor=actor,
+                target=None,
+                from_status=before.value if before else None,
+                to_status=after.value,
+                reason=reason,
+            )
+        )
+
+    def _load(self, conn: Connection, row: Any) -> StoredPost:
+        image_rows = conn.execute(
+            sa.select(t.images)
+            .where(t.images.c.post_id == row.id)
+            .order_by(t.images.c.position)
+        ).all()
+        target_rows = conn.execute(
+            sa.select(t.targets)
+            .where(t.targets.c.post_id == row.id)
+            .order_by(t.targets.c.id)
+        ).all()
+        return StoredPost(
+            id=row.id,
+            school=row.school,
+            author=row.author,
+            caption=row.caption,
+            due_at=_utc(row.due_at) or _now(),
+            retry_at=_utc(row.retry_at),
+            timezone=row.timezone,
+            status=PostStatus(row.status),
+            policy=row.policy,
+            pictured=tuple(row.pictured or ()),
+            acknowledgements=tuple(
+                Acknowledgement(a["key"], a["reason"], a["by"])
+                for a in row.acknowledged or ()
+            ),
+            images=tuple(_image(r) for r in image_rows),
+            targets=tuple(_target(r) for r in target_rows),
+            created_at=_utc(row.created_at) or _now(),
+        )
+
+
+def _image(row: Any) -> PostImage:
+    return PostImage(
+        SanitisedImage(
+            path=Path(row.path),
+            media_type=row.media_type,
+            width=row.width,
+            height=row.height,
+            byte_size=row.byte_size,
+            sha256=row.sha256,
+        ),
+        row.alt_text,
+    )
+
+
+def _target(row: Any) -> StoredTarget:
+    return StoredTarget(
+        target=row.target,
+        status=TargetStatus(row.status),
+        remote_id=row.remote_id,
+        url=row.url,
+        extra=dict(row.extra or {}),
+        error_kind=row.error_kind,
+        error_code=row.error_code,
+        error_message=row.error_message,
+        attempts=row.attempts,
+        next_attempt_at=_utc(row.next_attempt_at),
+    )
+
+
+def _ack_row(ack: Acknowledgement) -> dict[str, str]:
+    return {"key": ack.key, "reason": ack.reason, "by": ack.by}
+
+
+def _not_found(post_id: str) -> str:
+    return f"No post has id {post_id!r}. Run 'publisher list' to see the ids."

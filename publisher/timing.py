@@ -1,0 +1,61 @@
+"""Turning what a person types into an instant, honestly across clock changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from publisher.errors import ScheduleError
+
+
+def parse_when(
+    text: str, zone: ZoneInfo, *, now: datetime, fold: int | None = None
+) -> datetime:
+    """Return the UTC instant meant by ``text``.
+
+    ``text`` is ``now``, an ISO 8601 time with an offset, or an ISO 8601 local
+    time in ``zone``. A local time that the clocks skip is refused; one that
+    happens twice needs ``fold`` (0 = the first, 1 = the second) or an offset.
+    """
+    if text.strip().lower() == "now":
+        return now.astimezone(UTC)
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ScheduleError(
+            f"Cannot read the time {text!r}. Use 'now' or ISO 8601, such as "
+            "2027-03-29T09:00 (school time) or 2027-03-29T09:00+01:00."
+        ) from exc
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(UTC)
+    return _local_to_utc(parsed, zone, fold)
+
+
+def _local_to_utc(naive: datetime, zone: ZoneInfo, fold: int | None) -> datetime:
+    first = naive.replace(tzinfo=zone, fold=0)
+    second = naive.replace(tzinfo=zone, fold=1)
+    if _round_trip(first) != naive or _round_trip(second) != naive:
+        raise ScheduleError(
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks "
+            "go forward then. Choose a time outside the skipped hour."
+        )
+    if first.utcoffset() != second.utcoffset():
+        if fold is None:
+            raise ScheduleError(
+                f"{naive:%Y-%m-%d %H:%M} happens twice in {zone.key} because the "
+                "clocks go back. Say which with --fold 0 (the first, "
+                f"{first:%Z}) or --fold 1 (the second, {second:%Z}), or give "
+                "an offset."
+            )
+        return (second if fold else first).astimezone(UTC)
+    return first.astimezone(UTC)
+
+
+def _round_trip(local: datetime) -> datetime:
+    zone = local.tzinfo
+    return local.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+
+
+def describe(instant: datetime, zone: ZoneInfo) -> str:
+    """A time as a person at the school reads it."""
+    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")

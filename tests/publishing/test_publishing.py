@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+
+from publisher.errors import (
+    PermanentPlatformError,
+    PostBlocked,
+    TransientPlatformError,
+    UnknownOutcomeError,
+)
+from publisher.models import PostStatus, TargetStatus
+from tests.publishing.conftest import NOW, Queue
+
+
+def test_due_post_is_published_and_future_left(queue: Queue) -> None:
+    due = queue.add()
+    later = queue.add(due=NOW + timedelta(hours=1))
+
+    reports = queue.publisher().run_due(NOW)
+
+    assert [r.post_id for r in reports] == [due]
+    assert queue.store.get_post(due).status == PostStatus.PUBLISHED
+    assert queue.store.get_post(later).status == PostStatus.SCHEDULED
+    assert len(queue.platforms["alpha"].sent) == 1
+    record = json.loads((queue.settings.outbox_dir / due / "record.json").read_text())
+    assert record["images"][0]["alt_text"] == "Photo sports-day.jpg"
+
+
+def test_outbox_image_is_upright_clean_and_small(queue: Queue) -> None:
+    post_id = queue.add()
+    queue.publisher().run_due(NOW)
+
+    written = queue.settings.outbox_dir / post_id / "image-1.jpg"
+    with Image.open(written) as image:
+        # The sample is stored sideways with orientation 6: landscape when upright.
+        assert image.width > image.height
+        assert max(image.size) <= 1080
+        assert not image.getexif()
+        assert "comment" not in image.info and "icc_profile" not in image.info
+    assert b"ExampleCam" not in written.read_bytes()
+
+
+def test_roster_change_blocks_at_publish_time(queue: Queue) -> None:
+    post_id = queue.add("Well done Zara Quinlan-Price on the long jump!")
+    with queue.settings.roster.open("a", encoding="utf-8") as roster:  # type: ignore[union-attr]
+        roster.write("S2001,Zara,Quinlan-Price,,Year 6\n")
+
+    queue.publisher().run_due(NOW)
+
+    assert queue.store.get_post(post_id).status == PostStatus.BLOCKED
+    assert queue.platforms["alpha"].sent == []
+    assert not (queue.settings.outbox_dir / post_id).exists()
+
+
+def test_naming_a_learner_is_refused_at_intake(queue: Queue) -> None:
+    with pytest.raises(PostBlocked) as caught:
+        queue.add("Congratulations Elin Pritchard!")
+    assert any("S1001" in f.learner_ids for f in caught.value.findings)
+    assert queue.store.list_posts() == []
+    assert list(queue.settings.media_dir.glob("*")) == []
+
+
+def test_one_failure_leaves_the_other_published(queue: Queue) -> None:
+    queue.platforms["beta"].failures.append(
+        PermanentPlatformError("No permission.", platform="beta", code="10")
+    )
+    post_id = queue.add(targets=("alpha", "beta"))
+    queue.publisher().run_due(NOW)
+
+    post = queue.store.get_post(post_id)
+    assert post.status == PostStatus.PARTLY_PUBLISHED
+    assert post.target("alpha").status == TargetStatus.PUBLISHED
+    assert post.target("beta").status == TargetStatus.FAILED
+    assert post.target("beta").error_code == "10"
+
+    assert queue.publisher().retry(post_id, actor="me", now=NOW) == ["beta"]
+    queue.publisher().run_due(NOW + timedelta(seconds=1))
+    assert queue.store.get_post(post_id).status == PostStatus.PUBLISHED
+    assert len(queue.platforms["alpha"].sent) == 1
+    assert len(queue.platforms["beta"].sent) == 1
+
+
+def test_rate_limit_waits_for_the_reset(queue: Queue) -> None:
+    reset = NOW + timedelta(minutes=15)
+    queue.platforms["alpha"].failures.append(
+        TransientPlatformError("Slow down.", platform="alpha", retry_at=reset)
+    )
+    post_id = queue.add(targets=("alpha",))
+    publisher = queue.publisher()
+
+    publisher.run_due(NOW)
+    assert queue.store.get_post(post_id).target("alpha").status == TargetStatus.RETRY
+    assert publisher.run_due(NOW + timedelta(minutes=14)) == []
+    publisher.run_due(reset)
+
+    assert queue.store.get_post(post_id).status == PostStatus.PUBLISHED
+    assert len(queue.platforms["alpha"].sent) == 1
+
+
+def test_lost_answer_is_never_resent(queue: Queue) -> None:
+    queue.platforms["alpha"].failures.append(
+        UnknownOutcomeError("Timed out after sending.", platform="alpha")
+    )
+    post_id = queue.add(targets=("alpha",))
+    publisher = queue.publisher()
+    publisher.run_due(NOW)
+    publisher.run_due(NOW + timedelta(hours=2))
+
+    assert queue.store.get_post(post_id).status == PostStatus.NEEDS_CHECKING
+    assert queue.platforms["alpha"].sent == []
+
+
+def test_worker_death_mid_call_needs_checking(queue: Queue) -> None:
+    post_id = queue.add(targets=("alpha", "beta"))
+    store = queue.store
+    store.claim(post_id, "dead", now=NOW, lease=timedelta(minutes=1))
+    store.update_target(post_id, "alpha", TargetStatus.SENDING, actor="dead")
+
+    queue.publisher("w2").run_due(NOW + timedelta(minutes=2))
+
+    post = store.get_post(post_id)
+    assert post.target("alpha").status == TargetStatus.NEEDS_CHECKING
+    assert post.target("beta").status == TargetStatus.PUBLISHED
+    assert queue.platforms["alpha"].sent == []
+
+
+def test_image_changed_after_queueing_is_refused(queue: Queue) -> None:
+    post_id = queue.add(targets=("alpha",))
+    stored = queue.store.get_post(post_id).images[0].image.path
+    with Image.open(stored) as image:
+        image.save(stored, "JPEG", comment=b"added later")
+
+    queue.publisher().run_due(NOW)
+
+    post = queue.store.get_post(post_id)
+    assert post.status == PostStatus.FAILED
+    assert post.target("alpha").error_kind == "media"
+    assert queue.platforms["alpha"].sent == []
+
+
+def test_late_post_is_held_as_missed(queue: Queue) -> None:
+    post_id = queue.add(targets=("alpha",))
+    queue.publisher().run_due(NOW + timedelta(hours=3))
+    assert queue.store.get_post(post_id).status == PostStatus.MISSED
+    assert queue.platforms["alpha"].sent == []
+
+
+def test_takedown_reports_each_target(queue: Queue) -> None:
+    post_id = queue.add(targets=("outbox", "alpha", "beta"))
+    queue.publisher().run_due(NOW)
+    queue.platforms["beta"].delete_failures.append(
+        TransientPlatformError("Server error.", platform="beta", code="500")
+    )
+
+    reports = queue.publisher().takedown(post_id, actor="dsl", reason="consent")
+
+    states = {r.target: r.status for r in reports}
+    assert states == {
+        "outbox": TargetStatus.TAKEN_DOWN,
+        "alpha": TargetStatus.TAKEN_DOWN,
+        "beta": TargetStatus.STILL_LIVE,
+    }
+    assert not (queue.settings.outbox_dir / post_id).exists()
+    assert queue.store.get_post(post_id).status != PostStatus.TAKEN_DOWN
+
+    queue.publisher().takedown(post_id, actor="dsl", reason="consent")
+    assert queue.store.get_post(post_id).status == PostStatus.TAKEN_DOWN

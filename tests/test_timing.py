@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from publisher.errors import ScheduleError
+from publisher.timing import describe, parse_when
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
+
+
+def test_now_is_the_given_instant() -> None:
+    assert parse_when("now", LONDON, now=NOW) == NOW
+
+
+def test_local_winter_time_is_utc() -> None:
+    assert parse_when("2027-01-11T09:00", LONDON, now=NOW) == datetime(
+        2027, 1, 11, 9, 0, tzinfo=UTC
+    )
+
+
+def test_local_summer_time_is_an_hour_ahead() -> None:
+    assert parse_when("2027-06-11T09:00", LONDON, now=NOW) == datetime(
+        2027, 6, 11, 8, 0, tzinfo=UTC
+    )
+
+
+def test_explicit_offset_wins_over_zone() -> None:
+    assert parse_when("2027-06-11T09:00+02:00", LONDON, now=NOW) == datetime(
+        2027, 6, 11, 7, 0, tzinfo=UTC
+    )
+
+
+def test_skipped_hour_is_refused() -> None:
+    with pytest.raises(ScheduleError, match="does not exist"):
+        parse_when("2027-03-28T01:30", LONDON, now=NOW)
+
+
+def test_repeated_hour_needs_a_choice() -> None:
+    with pytest.raises(ScheduleError, match="happens twice"):
+        parse_when("2027-10-31T01:30", LONDON, now=NOW)
+
+
+@pytest.mark.parametrize(("fold", "hour"), [(0, 0), (1, 1)])
+def test_repeated_hour_with_fold(fold: int, hour: int) -> None:
+    instant = parse_when("2027-10-31T01:30", LONDON, now=NOW, fold=fold)
+    assert instant == datetime(2027, 10, 31, hour, 30, tzinfo=UTC)
+
+
+def test_unreadable_time_explains_the_format() -> None:
+    with pytest.raises(ScheduleError, match="ISO 8601"):
+        parse_when("next tuesday", LONDON, now=NOW)
+
+
+@pytest.mark.parametrize("tz", ["UTC", "America/New_York", "Asia/Tokyo", ""])
+def test_process_zone_changes_nothing(tz: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if tz:
+        monkeypatch.setenv("TZ", tz)
+    else:
+        monkeypatch.delenv("TZ", raising=False)
+    time.tzset()
+    try:
+        instant = parse_when("2027-06-11T09:00", LONDON, now=NOW)
+        assert instant == datetime(2027, 6, 11, 8, 0, tzinfo=UTC)
+        assert describe(instant, LONDON) == "2027-06-11 09:00 BST"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
