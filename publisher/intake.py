@@ -8,7 +8,7 @@ not stored at all, and any image already cleaned for it is removed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 
 from publisher.config import Settings
 from publisher.errors import ConfigError, LimitError, PostBlocked
-from publisher.models import Acknowledgement, OutgoingPost, PostImage, Verdict
+from publisher.models import (
+    Acknowledgement,
+    OutgoingPost,
+    PostImage,
+    PostStatus,
+    Verdict,
+)
 from publisher.platforms import Platform, get_platform
 from publisher.store import NewPost, Store
 
@@ -39,6 +45,8 @@ class Draft:
     author: str
     pictured: Sequence[str] = ()
     acknowledgements: Sequence[Acknowledgement] = field(default_factory=tuple)
+    recurrence: str | None = None
+    repeat_until: datetime | None = None
 
 
 def load_checker(settings: Settings) -> tuple[NamesChecker, Policy]:
@@ -78,19 +86,26 @@ def judge(checker: NamesChecker, parts: PostParts) -> Verdict:
     )
 
 
-def queue_post(draft: Draft, settings: Settings, store: Store) -> str:
+def queue_post(
+    draft: Draft,
+    settings: Settings,
+    store: Store,
+    *,
+    platforms: Callable[[str], Platform] | None = None,
+) -> str:
     """Check, sanitise and store ``draft``; return the new post's id."""
     _check_shape(draft)
-    platforms = [get_platform(name, settings) for name in draft.targets]
+    build = platforms or (lambda name: get_platform(name, settings))
+    clients = [build(name) for name in draft.targets]
     checker, policy = load_checker(settings)
 
     verdict = judge(checker, _parts(draft))
     if verdict.blocked:
         raise PostBlocked(blocked_message(verdict), verdict.blocking)
 
-    images = _sanitise_all(draft, settings, policy.max_edge, platforms)
+    images = _sanitise_all(draft, settings, policy.max_edge, clients)
     try:
-        _check_limits(draft, images, platforms)
+        _check_limits(draft, images, clients)
         new = NewPost(
             author=draft.author,
             caption=draft.caption,
@@ -101,6 +116,11 @@ def queue_post(draft: Draft, settings: Settings, store: Store) -> str:
             targets=draft.targets,
             pictured=draft.pictured,
             acknowledgements=draft.acknowledgements,
+            recurrence=draft.recurrence,
+            repeat_until=draft.repeat_until,
+            status=PostStatus.AWAITING_APPROVAL
+            if policy.approval_required
+            else PostStatus.SCHEDULED,
         )
         return store.add_post(new)
     except BaseException:

@@ -10,8 +10,11 @@ from pathlib import Path
 class PostStatus(StrEnum):
     """Where a post is in its life."""
 
+    DRAFT = "draft"
+    AWAITING_APPROVAL = "awaiting_approval"
     SCHEDULED = "scheduled"
     MISSED = "missed"
+    EXPIRED = "expired"
     PUBLISHING = "publishing"
     PUBLISHED = "published"
     PARTLY_PUBLISHED = "partly_published"
@@ -75,8 +78,14 @@ class Finding:
 
     @property
     def key(self) -> str:
-        """A stable id for acknowledging this finding on one post."""
-        return f"{self.field}:{self.start}-{self.end}"
+        """A stable id for acknowledging this finding on one post.
+
+        It names the learners matched, so that an acknowledgement never
+        covers a different learner who matches the same words later (the
+        roster changed after the post was queued).
+        """
+        who = "+".join(self.learner_ids) or "offroster"
+        return f"{self.field}:{self.start}-{self.end}:{who}"
 
 
 @dataclass(frozen=True)

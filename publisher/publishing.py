@@ -16,17 +16,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
+import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from publisher.config import Settings
 from publisher.errors import (
     InvalidTransition,
     MediaError,
     PermanentPlatformError,
+    PlatformError,
     PublisherError,
     TransientPlatformError,
     UnknownOutcomeError,
@@ -34,13 +38,16 @@ from publisher.errors import (
 from publisher.intake import PostParts, judge, load_checker
 from publisher.models import (
     OutgoingPost,
+    PostImage,
     PostStatus,
     PublishReceipt,
+    SanitisedImage,
     TargetStatus,
     Verdict,
 )
 from publisher.platforms import Platform, get_platform
-from publisher.store import Store, StoredPost, StoredTarget
+from publisher.store import NewPost, Store, StoredPost, StoredTarget
+from publisher.timing import next_occurrence
 
 if TYPE_CHECKING:
     from publisher.policy import NamesChecker
@@ -56,6 +63,8 @@ BACKOFF = (
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
 DEFAULT_LEASE = timedelta(minutes=10)
+#: Posts one round may take, so that heartbeats stay fresh under a backlog.
+MAX_POSTS_PER_ROUND = 200
 WAITING = (TargetStatus.PENDING, TargetStatus.RETRY)
 
 PlatformFactory = Callable[[str], Platform]
@@ -137,20 +146,26 @@ class Publisher:
         self.worker = worker
         self.lease = lease
         self._platforms = platforms or (lambda name: get_platform(name, settings))
+        self._health: dict[str, PlatformError | None] = {}
 
     # -- the scheduler's entry point ------------------------------------------
 
     def run_due(self, now: datetime) -> list[PostReport]:
         """Publish every post whose time has come."""
         self.recover(now)
-        due = self.store.due_post_ids(now)
-        if not due:
+        for post_id in self.store.expire_unapproved(now):
+            log.warning("post %s: expired unapproved; never published", post_id)
+        if not self.store.due_post_ids(now, limit=1):
             return []
+        # Read the roster and policy once per round: fresh, but not per post.
         checker, _ = load_checker(self.settings)
-        reports = []
-        for post_id in due:
-            if self.store.claim(post_id, self.worker, now=now, lease=self.lease):
-                reports.append(self._publish_claimed(post_id, checker, now))
+        self._health = {}
+        reports: list[PostReport] = []
+        while len(reports) < MAX_POSTS_PER_ROUND:
+            post_id = self.store.claim_next(self.worker, now=now, lease=self.lease)
+            if post_id is None:
+                break
+            reports.append(self._publish_claimed(post_id, checker, now))
         return reports
 
     def recover(self, now: datetime) -> list[str]:
@@ -161,6 +176,7 @@ class Publisher:
             for target in post.targets:
                 if target.status == TargetStatus.SENDING:
                     self._mark_unknown(post.id, target.target, _DIED_MID_CALL)
+            self._schedule_next(post)
             self._finish(self.store.get_post(post_id), now, "recovered")
             log.warning("post %s: recovered from a stopped worker", post_id)
         return recovered
@@ -171,6 +187,7 @@ class Publisher:
         self, post_id: str, checker: NamesChecker, now: datetime
     ) -> PostReport:
         post = self.store.get_post(post_id)
+        self._schedule_next(post)
         late = now - (post.retry_at or post.due_at)
         grace = timedelta(minutes=self.settings.grace_minutes)
         if late > grace and all(t.attempts == 0 for t in post.targets):
@@ -198,6 +215,48 @@ class Publisher:
         status = self._finish(self.store.get_post(post.id), now, "published run")
         return PostReport(post.id, status, reports)
 
+    def _schedule_next(self, post: StoredPost) -> None:
+        """Queue a recurring post's next occurrence, once, with its own images."""
+        if not post.recurrence or not post.series_id:
+            return
+        due = next_occurrence(post.due_at, ZoneInfo(post.timezone), post.recurrence)
+        if post.repeat_until and due > post.repeat_until:
+            return
+        if self.store.has_occurrence_after(post.series_id, post.due_at):
+            return
+        images = [
+            PostImage(_copy_image(item.image, self.settings.media_dir), item.alt_text)
+            for item in post.images
+        ]
+        new = NewPost(
+            author=post.author,
+            caption=post.caption,
+            due_at=due,
+            timezone=post.timezone,
+            policy=post.policy,
+            images=images,
+            targets=[t.target for t in post.targets],
+            pictured=post.pictured,
+            acknowledgements=post.acknowledgements,
+            recurrence=post.recurrence,
+            repeat_until=post.repeat_until,
+            series_id=post.series_id,
+        )
+        next_id = self.store.add_post(new)
+        log.info("post %s: next occurrence is post %s", post.id, next_id)
+
+    def _account_health(self, name: str, platform: Platform) -> PlatformError | None:
+        """Check an account once per round, read-only, before posting to it."""
+        if name not in self._health:
+            try:
+                platform.check_credentials()
+                self._health[name] = None
+            except PlatformError as exc:
+                self._health[name] = exc
+                if isinstance(exc, PermanentPlatformError):
+                    log.error("account %s is broken: %s", name, exc)
+        return self._health[name]
+
     def _publish_target(
         self, post: StoredPost, target: StoredTarget, now: datetime
     ) -> TargetReport:
@@ -209,6 +268,11 @@ class Publisher:
             return self._fail(post.id, name, "config", None, str(exc))
         if problems:
             return self._fail(post.id, name, "limits", None, " ".join(problems))
+        health = self._account_health(name, platform)
+        if isinstance(health, TransientPlatformError):
+            return self._transient(post.id, name, health, target.attempts + 1, now)
+        if health is not None:
+            return self._fail(post.id, name, "reauth", health.code, str(health))
 
         attempts = target.attempts + 1
         self.store.update_target(
@@ -370,6 +434,30 @@ class Publisher:
         )
         return failed
 
+    def approve(
+        self, post_id: str, *, actor: str, now: datetime, due_at: datetime | None
+    ) -> datetime:
+        """Let a post go out; the approver must not be its author."""
+        post = self.store.get_post(post_id)
+        if post.author == actor:
+            raise InvalidTransition(
+                f"Post {post_id} was queued by {actor}; someone else must approve it."
+            )
+        if post.status == PostStatus.EXPIRED and due_at is None:
+            raise InvalidTransition(
+                f"Post {post_id} expired unapproved at its time; approve it with "
+                "a new time (--at)."
+            )
+        if post.status not in (PostStatus.AWAITING_APPROVAL, PostStatus.EXPIRED):
+            raise InvalidTransition(
+                f"Post {post_id} is {post.status.value}, not awaiting approval."
+            )
+        when = due_at or post.due_at
+        if when <= now and due_at is None:
+            when = now
+        self.store.reschedule(post_id, when, actor=actor, reason="approved")
+        return when
+
     def takedown(self, post_id: str, *, actor: str, reason: str) -> list[TargetReport]:
         """Delete a post from every platform it reached."""
         post = self.store.get_post(post_id)
@@ -437,6 +525,12 @@ def settle(targets: Sequence[StoredTarget]) -> tuple[PostStatus, datetime | None
     if TargetStatus.PUBLISHED in states:
         return PostStatus.PARTLY_PUBLISHED, None
     return PostStatus.FAILED, None
+
+
+def _copy_image(image: SanitisedImage, media_dir: Path) -> SanitisedImage:
+    copy = media_dir / f"{secrets.token_hex(16)}{image.path.suffix}"
+    shutil.copyfile(image.path, copy)
+    return replace(image, path=copy)
 
 
 def _ready(target: StoredTarget, now: datetime) -> bool:

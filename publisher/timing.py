@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from publisher.errors import ScheduleError
@@ -59,3 +59,22 @@ def _round_trip(local: datetime) -> datetime:
 def describe(instant: datetime, zone: ZoneInfo) -> str:
     """A time as a person at the school reads it."""
     return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+#: How far apart the occurrences of a recurring post are, in local days.
+RECURRENCES = {"day": 1, "week": 7, "fortnight": 14}
+
+
+def next_occurrence(previous: datetime, zone: ZoneInfo, every: str) -> datetime:
+    """The next instant of a recurring post, at the same local wall-clock time.
+
+    A weekly 09:00 post stays at 09:00 across clock changes. If the wall-clock
+    time falls in the hour the clocks skip, it moves to the same minutes past
+    the hour after the change; in the repeated hour it takes the first.
+    """
+    local = previous.astimezone(zone).replace(tzinfo=None)
+    target = local + timedelta(days=RECURRENCES[every])
+    candidate = target.replace(tzinfo=zone, fold=0)
+    if _round_trip(candidate) != target:
+        candidate = (target + timedelta(hours=1)).replace(tzinfo=zone, fold=0)
+    return candidate.astimezone(UTC)

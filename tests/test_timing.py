@@ -70,3 +70,24 @@ def test_process_zone_changes_nothing(tz: str, monkeypatch: pytest.MonkeyPatch) 
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_weekly_nine_oclock_survives_both_clock_changes() -> None:
+    from publisher.timing import next_occurrence
+
+    instant = parse_when("2027-03-22T09:00", LONDON, now=NOW)
+    seen = []
+    for _ in range(32):
+        instant = next_occurrence(instant, LONDON, "week")
+        seen.append(instant.astimezone(LONDON).strftime("%H:%M %Z"))
+    assert seen[0] == "09:00 GMT" or seen[0] == "09:00 BST"
+    assert {s[:5] for s in seen} == {"09:00"}
+    assert "09:00 BST" in seen and "09:00 GMT" in seen
+
+
+def test_repeat_in_the_skipped_hour_moves_past_it() -> None:
+    from publisher.timing import next_occurrence
+
+    before = parse_when("2027-03-21T01:30", LONDON, now=NOW)
+    after = next_occurrence(before, LONDON, "week")
+    assert after.astimezone(LONDON).strftime("%Y-%m-%d %H:%M") == "2027-03-28 02:30"

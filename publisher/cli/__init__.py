@@ -16,12 +16,14 @@ import click
 from publisher.cli.check_cmd import check, roster
 from publisher.cli.posts import (
     add,
+    approve,
     history,
     list_posts,
     preview,
     reschedule,
     resolve,
     retry,
+    review,
     takedown,
 )
 from publisher.cli.sanitise_cmd import sanitise
@@ -63,10 +65,15 @@ def cli(verbose: int) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from publisher.platforms import LEAKY_LIBRARY_LOGGERS
+
+    for name in LEAKY_LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
 
 
 for command in (
     add,
+    approve,
     list_posts,
     preview,
     run,
@@ -75,6 +82,7 @@ for command in (
     history,
     reschedule,
     resolve,
+    review,
     doctor,
     status,
     demo,

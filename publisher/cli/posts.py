@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +46,13 @@ def _ack(value: str) -> tuple[str, str]:
 @click.option("--pictured", multiple=True, help="Roster id of a learner pictured.")
 @click.option("--ack", "acks", multiple=True, help="KEY='reason': accept a finding.")
 @click.option("--author", default=None, help="Who queues it (default: your login).")
+@click.option(
+    "--every",
+    type=click.Choice(["day", "week", "fortnight"]),
+    default=None,
+    help="Repeat at the same local time (09:00 stays 09:00 across clock changes).",
+)
+@click.option("--until", "until", default=None, help="Last time a repeat may fall.")
 def add(
     caption: str,
     images: tuple[Path, ...],
@@ -56,6 +63,8 @@ def add(
     pictured: tuple[str, ...],
     acks: tuple[str, ...],
     author: str | None,
+    every: str | None,
+    until: str | None,
 ) -> None:
     """Queue a post and print its id."""
     from publisher.intake import Draft, queue_post
@@ -69,14 +78,17 @@ def add(
         )
     config = context.settings()
     who = author or context.whoami()
+    now = datetime.now(UTC)
     draft = Draft(
         caption=caption,
         images=list(zip(images, alts, strict=True)),
         targets=[name.strip() for name in to.split(",") if name.strip()],
-        due_at=parse_when(when, config.timezone, now=datetime.now(UTC), fold=fold),
+        due_at=parse_when(when, config.timezone, now=now, fold=fold),
         author=who,
         pictured=pictured,
         acknowledgements=[Acknowledgement(*_ack(a), by=who) for a in acks],
+        recurrence=every,
+        repeat_until=parse_when(until, config.timezone, now=now) if until else None,
     )
     post_id = queue_post(draft, config, context.store(config))
     click.echo(post_id)
@@ -87,7 +99,12 @@ def add(
 def list_posts(as_json: bool) -> None:
     """List posts with their status on each target."""
     config = context.settings()
-    posts = context.store(config).list_posts()
+    store = context.store(config)
+    posts = store.list_posts()
+    if not as_json:
+        for name, why in store.broken_accounts().items():
+            click.echo(f"ALERT: the {name} account is broken: {why}", err=True)
+            click.echo("       Fix it, run 'publisher doctor', then retry.", err=True)
     for post in posts:
         if as_json:
             click.echo(json.dumps(_post_json(post), ensure_ascii=False))
@@ -267,3 +284,70 @@ def resolve(
     status, _ = settle(store.get_post(post_id).targets)
     store.set_status(post_id, status, actor=who, reason="resolved by hand")
     click.echo(f"Post {post_id} is now {status.value}.")
+
+
+@click.command()
+@click.argument("post_id")
+@click.option("--at", "when", default=None, help="A new time; needed once expired.")
+@click.option("--fold", type=click.IntRange(0, 1), default=None)
+def approve(post_id: str, when: str | None, fold: int | None) -> None:
+    """Approve a post queued by someone else, so that it can go out."""
+    from publisher.timing import parse_when
+
+    config = context.settings()
+    now = datetime.now(UTC)
+    due = parse_when(when, config.timezone, now=now, fold=fold) if when else None
+    at = context.publisher(config).approve(
+        post_id, actor=context.whoami(), now=now, due_at=due
+    )
+    click.echo(f"Post {post_id} approved; due {context.local(at, config)}.")
+
+
+def _duration(text: str) -> timedelta:
+    units = {"h": 1 / 24, "d": 1, "w": 7}
+    number, unit = text[:-1], text[-1:].lower()
+    if unit not in units or not number.isdigit():
+        raise click.BadParameter(
+            f"{text!r} is not a duration; write a number and h, d or w, as 90d."
+        )
+    return timedelta(days=int(number) * units[unit])
+
+
+@click.command()
+@click.option(
+    "--older-than",
+    "older_than",
+    required=True,
+    help="Only posts published longer ago than this, as 90d, 12w or 48h.",
+)
+@click.option("--takedown", "take_down", is_flag=True, help="Also delete them.")
+@click.option("--reason", default="regular review", help="Why, for the audit.")
+def review(older_than: str, take_down: bool, reason: str) -> None:
+    """List published posts with images, oldest first, for the regular audit."""
+    from publisher.models import PostStatus
+
+    config = context.settings()
+    cutoff = datetime.now(UTC) - _duration(older_than)
+    live = (PostStatus.PUBLISHED, PostStatus.PARTLY_PUBLISHED)
+    posts = [
+        p
+        for p in context.store(config).list_posts(statuses=live)
+        if p.images and p.due_at <= cutoff
+    ]
+    for post in posts:
+        reached = ", ".join(
+            t.target for t in post.targets if t.status.value == "published"
+        )
+        click.echo(
+            f"{post.id}  {context.local(post.due_at, config)}  "
+            f"{len(post.images)} image(s)  on {reached}"
+        )
+    if not posts:
+        click.echo("No published posts with images are older than that.")
+    if take_down:
+        publisher = context.publisher(config)
+        for post in posts:
+            for report in publisher.takedown(
+                post.id, actor=context.whoami(), reason=reason
+            ):
+                click.echo(f"  {post.id} {report.target}: {report.status.value}")

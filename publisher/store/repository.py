@@ -32,6 +32,24 @@ from publisher.store import tables as t
 
 log = logging.getLogger(__name__)
 
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _current_revision(conn: Connection) -> str | None:
+    from alembic.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _known(config: Any, revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(config).get_revision(revision) is not None
+    except CommandError:
+        return False
+
 
 @dataclass(frozen=True)
 class StoredTarget:
@@ -73,6 +91,9 @@ class StoredPost:
     images: tuple[PostImage, ...]
     targets: tuple[StoredTarget, ...]
     created_at: datetime
+    recurrence: str | None = None
+    repeat_until: datetime | None = None
+    series_id: str | None = None
 
     @property
     def acknowledged_keys(self) -> tuple[str, ...]:
@@ -109,6 +130,10 @@ class NewPost:
     pictured: Sequence[str] = ()
     acknowledgements: Sequence[Acknowledgement] = ()
     school: str = "default"
+    status: PostStatus = PostStatus.SCHEDULED
+    recurrence: str | None = None
+    repeat_until: datetime | None = None
+    series_id: str | None = None
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -151,17 +176,27 @@ class Store:
         self.engine.dispose()
 
     def _prepare(self) -> None:
-        t.metadata.create_all(self.engine)
+        """Bring the schema up to date; migrations only ever add, never drop."""
+        from alembic import command
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        head = ScriptDirectory.from_config(config).get_current_head()
         with self.engine.begin() as conn:
-            version = conn.execute(sa.select(sa.func.max(t.schema_info.c.version)))
-            current = version.scalar()
-            if current is None:
-                conn.execute(t.schema_info.insert().values(version=t.SCHEMA_VERSION))
-            elif current > t.SCHEMA_VERSION:
+            current = _current_revision(conn)
+            if current == head:
+                return
+            if current is not None and not _known(config, current):
                 raise StoreError(
-                    f"The database was written by a newer publisher (schema "
-                    f"{current}); upgrade publisher before using it."
+                    f"The database is at schema {current}, which this publisher "
+                    "does not know: it was written by a newer version. Upgrade "
+                    "publisher before using it."
                 )
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            log.info("store: schema upgraded from %s to %s", current, head)
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
@@ -189,16 +224,19 @@ class Store:
                     caption=new.caption,
                     due_at=new.due_at,
                     timezone=new.timezone,
-                    status=PostStatus.SCHEDULED.value,
+                    status=new.status.value,
                     policy=new.policy,
                     pictured=list(new.pictured),
                     acknowledged=[_ack_row(a) for a in new.acknowledgements],
+                    recurrence=new.recurrence,
+                    repeat_until=new.repeat_until,
+                    series_id=new.series_id or (post_id if new.recurrence else None),
                     created_at=now,
                     updated_at=now,
                 )
             )
             self._insert_children(conn, post_id, new, now)
-            self._record(conn, post_id, new.author, None, PostStatus.SCHEDULED, "")
+            self._record(conn, post_id, new.author, None, new.status, "queued")
         log.info("post %s: queued with %d images", post_id, len(new.images))
         return post_id
 
@@ -269,7 +307,9 @@ class Store:
         )
         self._record(conn, post_id, actor, current, to, reason)
 
-    def reschedule(self, post_id: str, due_at: datetime, *, actor: str) -> None:
+    def reschedule(
+        self, post_id: str, due_at: datetime, *, actor: str, reason: str = "new time"
+    ) -> None:
         """Give a post a new time and put it back in the queue."""
         with self._tx() as conn:
             current = self._status(conn, post_id)
@@ -279,7 +319,7 @@ class Store:
                 .values(due_at=due_at, updated_at=_now())
             )
             self._write_status(
-                conn, post_id, current, PostStatus.SCHEDULED, actor, "new time"
+                conn, post_id, current, PostStatus.SCHEDULED, actor, reason
             )
 
     def update_target(
@@ -361,34 +401,68 @@ class Store:
         with self._tx() as conn:
             return [row.id for row in conn.execute(query)]
 
+    def claim_next(self, worker: str, *, now: datetime, lease: timedelta) -> str | None:
+        """Claim the most overdue post, or return None when nothing is due.
+
+        On PostgreSQL the row is locked with SKIP LOCKED, so several workers
+        share the queue without waiting on each other; the compare-and-set
+        update below keeps SQLite (one writer at a time) just as safe.
+        """
+        due = sa.func.coalesce(t.posts.c.retry_at, t.posts.c.due_at)
+        query = (
+            sa.select(t.posts.c.id)
+            .where(t.posts.c.status == PostStatus.SCHEDULED.value, due <= now)
+            .order_by(due)
+            .limit(1)
+        )
+        if self.engine.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        with self._tx() as conn:
+            row = conn.execute(query).first()
+            if row is None:
+                return None
+            if not self._claim(conn, row.id, worker, now, lease):
+                return None
+        return str(row.id)
+
     def claim(
         self, post_id: str, worker: str, *, now: datetime, lease: timedelta
     ) -> bool:
         """Take a scheduled post for publishing; False if another worker has it."""
         with self._tx() as conn:
-            result = conn.execute(
-                t.posts.update()
-                .where(
-                    t.posts.c.id == post_id,
-                    t.posts.c.status == PostStatus.SCHEDULED.value,
-                )
-                .values(
-                    status=PostStatus.PUBLISHING.value,
-                    lease_owner=worker,
-                    lease_expires=now + lease,
-                    updated_at=now,
-                )
+            return self._claim(conn, post_id, worker, now, lease)
+
+    def _claim(
+        self,
+        conn: Connection,
+        post_id: str,
+        worker: str,
+        now: datetime,
+        lease: timedelta,
+    ) -> bool:
+        result = conn.execute(
+            t.posts.update()
+            .where(
+                t.posts.c.id == post_id,
+                t.posts.c.status == PostStatus.SCHEDULED.value,
             )
-            if result.rowcount != 1:
-                return False
-            self._record(
-                conn,
-                post_id,
-                worker,
-                PostStatus.SCHEDULED,
-                PostStatus.PUBLISHING,
-                "claimed",
+            .values(
+                status=PostStatus.PUBLISHING.value,
+                lease_owner=worker,
+                lease_expires=now + lease,
+                updated_at=now,
             )
+        )
+        if result.rowcount != 1:
+            return False
+        self._record(
+            conn,
+            post_id,
+            worker,
+            PostStatus.SCHEDULED,
+            PostStatus.PUBLISHING,
+            "claimed",
+        )
         return True
 
     def release(
@@ -409,6 +483,25 @@ class Store:
                 .values(lease_owner=None, lease_expires=None, retry_at=retry_at)
             )
             self._write_status(conn, post_id, current, to, actor, reason)
+
+    def expire_unapproved(self, now: datetime) -> list[str]:
+        """Posts whose time came before anyone approved them: never published."""
+        query = sa.select(t.posts.c.id).where(
+            t.posts.c.status == PostStatus.AWAITING_APPROVAL.value,
+            t.posts.c.due_at <= now,
+        )
+        with self._tx() as conn:
+            expired = [row.id for row in conn.execute(query)]
+            for post_id in expired:
+                self._write_status(
+                    conn,
+                    post_id,
+                    PostStatus.AWAITING_APPROVAL,
+                    PostStatus.EXPIRED,
+                    "scheduler",
+                    "not approved before its time; approve it with a new time",
+                )
+        return expired
 
     def stale_claims(self, now: datetime) -> list[str]:
         """Posts left in 'publishing' by a worker whose lease ran out."""
@@ -458,6 +551,36 @@ class Store:
             )
             for r in rows
         ]
+
+    def has_occurrence_after(self, series_id: str, due_at: datetime) -> bool:
+        """Whether a recurring series already has a post after ``due_at``."""
+        query = sa.select(t.posts.c.id).where(
+            t.posts.c.series_id == series_id, t.posts.c.due_at > due_at
+        )
+        with self._tx() as conn:
+            return conn.execute(query.limit(1)).first() is not None
+
+    def broken_accounts(self) -> dict[str, str]:
+        """Targets whose latest outcome was a dead credential, with the reason."""
+        query = (
+            sa.select(
+                t.targets.c.target, t.targets.c.error_kind, t.targets.c.error_message
+            )
+            .where(
+                sa.or_(
+                    t.targets.c.error_kind == "reauth",
+                    t.targets.c.status == TargetStatus.PUBLISHED.value,
+                )
+            )
+            .order_by(t.targets.c.updated_at.desc(), t.targets.c.id.desc())
+        )
+        latest: dict[str, str | None] = {}
+        with self._tx() as conn:
+            for row in conn.execute(query):
+                if row.target not in latest:
+                    broken = row.error_kind == "reauth"
+                    latest[row.target] = row.error_message if broken else None
+        return {name: why or "" for name, why in latest.items() if why is not None}
 
     def heartbeat(self, worker: str, now: datetime) -> None:
         with self._tx() as conn:
@@ -541,6 +664,9 @@ class Store:
             images=tuple(_image(r) for r in image_rows),
             targets=tuple(_target(r) for r in target_rows),
             created_at=_utc(row.created_at) or _now(),
+            recurrence=row.recurrence,
+            repeat_until=_utc(row.repeat_until),
+            series_id=row.series_id,
         )
 
 

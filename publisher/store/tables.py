@@ -6,9 +6,6 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
-#: Bump when the tables change; ``Store.open`` upgrades older databases.
-SCHEMA_VERSION = 1
-
 posts = sa.Table(
     "posts",
     metadata,
@@ -24,6 +21,10 @@ posts = sa.Table(
     sa.Column("policy", sa.String(64), nullable=False),
     sa.Column("pictured", sa.JSON, nullable=False, default=list),
     sa.Column("acknowledged", sa.JSON, nullable=False, default=list),
+    #: "day", "week" or "fortnight": the next occurrence keeps the local time.
+    sa.Column("recurrence", sa.String(16)),
+    sa.Column("repeat_until", sa.DateTime(timezone=True)),
+    sa.Column("series_id", sa.String(32)),
     sa.Column("lease_owner", sa.String(128)),
     sa.Column("lease_expires", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -83,10 +84,4 @@ heartbeats = sa.Table(
     metadata,
     sa.Column("worker", sa.String(128), primary_key=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-)
-
-schema_info = sa.Table(
-    "schema_info",
-    metadata,
-    sa.Column("version", sa.Integer, primary_key=True),
 )

@@ -13,7 +13,7 @@ import pytest
 from publisher.config import Settings, load_settings
 from publisher.errors import PublisherError
 from publisher.intake import Draft, queue_post
-from publisher.models import OutgoingPost, PublishReceipt
+from publisher.models import Acknowledgement, OutgoingPost, PublishReceipt
 from publisher.platforms import Platform, get_platform
 from publisher.publishing import Publisher
 from publisher.store import Store
@@ -74,6 +74,8 @@ class Queue:
         targets: tuple[str, ...] = ("outbox", "alpha"),
         due: datetime = NOW,
         images: tuple[str, ...] = ("sports-day.jpg",),
+        every: str | None = None,
+        acks: list[str] | None = None,
     ) -> str:
         draft = Draft(
             caption=caption,
@@ -81,8 +83,12 @@ class Queue:
             targets=targets,
             due_at=due,
             author="tester",
+            recurrence=every,
+            acknowledgements=[
+                Acknowledgement(key, "visiting athlete", "tester") for key in acks or ()
+            ],
         )
-        return queue_post(draft, self.settings, self.store)
+        return queue_post(draft, self.settings, self.store, platforms=self.platform)
 
 
 @pytest.fixture

@@ -45,7 +45,12 @@ def test_outbox_image_is_upright_clean_and_small(queue: Queue) -> None:
 
 
 def test_roster_change_blocks_at_publish_time(queue: Queue) -> None:
-    post_id = queue.add("Well done Zara Quinlan-Price on the long jump!")
+    caption = "Well done Zara Quinlan-Price on the long jump!"
+    with pytest.raises(PostBlocked) as caught:  # a likely name, not on the roster
+        queue.add(caption)
+    acks = [f.key for f in caught.value.findings]
+    assert all(key.endswith(":offroster") for key in acks)
+    post_id = queue.add(caption, acks=acks)
     with queue.settings.roster.open("a", encoding="utf-8") as roster:  # type: ignore[union-attr]
         roster.write("S2001,Zara,Quinlan-Price,,Year 6\n")
 
@@ -169,3 +174,36 @@ def test_takedown_reports_each_target(queue: Queue) -> None:
 
     queue.publisher().takedown(post_id, actor="dsl", reason="consent")
     assert queue.store.get_post(post_id).status == PostStatus.TAKEN_DOWN
+
+
+def test_weekly_post_queues_its_next_occurrence_once(queue: Queue) -> None:
+    first = queue.add("Newsletter out today!", targets=("alpha",), every="week")
+    queue.publisher().run_due(NOW)
+    queue.publisher().recover(NOW + timedelta(hours=1))
+
+    posts = queue.store.list_posts()
+    assert [p.status for p in posts] == [PostStatus.PUBLISHED, PostStatus.SCHEDULED]
+    nxt = posts[1]
+    assert nxt.due_at == NOW + timedelta(days=7)
+    assert nxt.series_id == first
+    assert nxt.images[0].image.path != posts[0].images[0].image.path
+    assert nxt.images[0].image.path.is_file()
+
+
+def test_broken_account_fails_before_sending_and_alerts(queue: Queue) -> None:
+    alpha = queue.platforms["alpha"]
+
+    def expired() -> str:
+        raise PermanentPlatformError(
+            "The token expired.", platform="alpha", code="190", reauth=True
+        )
+
+    alpha.check_credentials = expired  # type: ignore[method-assign]
+    post_id = queue.add(targets=("alpha", "beta"))
+    queue.publisher().run_due(NOW)
+
+    post = queue.store.get_post(post_id)
+    assert post.target("alpha").error_kind == "reauth"
+    assert post.target("beta").status == TargetStatus.PUBLISHED
+    assert alpha.sent == []
+    assert queue.store.broken_accounts() == {"alpha": "The token expired."}

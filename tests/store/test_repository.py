@@ -118,3 +118,18 @@ def test_reopening_keeps_posts(tmp_path: Path) -> None:
     second = Store.open(url)
     assert second.get_post(post_id).status == PostStatus.SCHEDULED
     second.close()
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from publisher.errors import StoreError
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    Store.open(url).close()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(StoreError, match="newer version"):
+        Store.open(url)

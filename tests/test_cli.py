@@ -1,0 +1,151 @@
+"""The command line, driven as a comms officer would drive it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from PIL import Image
+
+from publisher.cli import cli
+from tests.conftest import REPO, SAMPLES
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    roster = tmp_path / "roster.csv"
+    shutil.copyfile(SAMPLES / "roster.csv", roster)
+    values = {
+        "PUBLISHER_DATA_DIR": str(tmp_path / "data"),
+        "PUBLISHER_ROSTER": str(roster),
+        "PUBLISHER_POLICIES_DIR": str(REPO / "policies"),
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    return values
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def add(caption: str, *extra: str) -> Result:
+    return invoke(
+        "add", "--caption", caption,
+        "--image", str(SAMPLES / "sports-day.jpg"), "--alt", "Racing on the field",
+        "--to", "outbox", "--at", "now", *extra,
+    )  # fmt: skip
+
+
+def test_add_preview_run_list(env: dict[str, str], tmp_path: Path) -> None:
+    added = add("Sports day! Diwrnod mabolgampau!")
+    assert added.exit_code == 0, added.output
+    post_id = added.output.strip()
+
+    shown = invoke("preview", post_id, "--html", str(tmp_path / "pv"))
+    assert shown.exit_code == 0
+    assert "Sports day! Diwrnod mabolgampau!" in shown.output
+    assert "alt: Racing on the field" in shown.output
+    assert "passes the names policy" in shown.output
+    page = (tmp_path / "pv" / "index.html").read_text(encoding="utf-8")
+    assert "Racing on the field" in page and "image-1.jpg" in page
+
+    ran = invoke("run", "--once")
+    assert ran.exit_code == 0 and "published" in ran.output
+
+    listed = [json.loads(line) for line in invoke("list", "--json").output.splitlines()]
+    assert listed[0]["status"] == "published"
+    assert listed[0]["targets"][0]["status"] == "published"
+    outbox = Path(env["PUBLISHER_DATA_DIR"]) / "outbox" / post_id
+    assert (outbox / "post.txt").read_text() == "Sports day! Diwrnod mabolgampau!"
+    with Image.open(outbox / "image-1.jpg") as image:
+        assert image.width > image.height and max(image.size) <= 1080
+
+
+def test_naming_a_learner_exits_3_with_findings(env: dict[str, str]) -> None:
+    result = add("Well done Amara Okonkwo!")
+    assert result.exit_code == 3
+    assert "S1003" in result.output
+    assert "Nothing was queued" in result.output
+    assert invoke("list", "--json").output == ""
+
+
+def test_acknowledged_finding_is_stored_and_shown(env: dict[str, str]) -> None:
+    refused = add("Thank you Harvey Mansfield from the council!")
+    assert refused.exit_code == 3
+    key = refused.output.split("(finding ")[1].split(")")[0]
+    added = add(
+        "Thank you Harvey Mansfield from the council!",
+        "--ack", f"{key}=a councillor, not our learner",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    shown = invoke("preview", added.output.strip())
+    assert "a councillor, not our learner" in shown.output
+
+
+def test_unreadable_image_exits_4(env: dict[str, str], tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.jpg"
+    bogus.write_text("not a picture")
+    result = invoke(
+        "add", "--caption", "Hello", "--image", str(bogus), "--alt", "x",
+        "--to", "outbox", "--at", "now",
+    )  # fmt: skip
+    assert result.exit_code == 4
+    assert "Error:" in result.output
+
+
+def test_missing_alt_text_is_a_usage_error(env: dict[str, str]) -> None:
+    result = invoke(
+        "add", "--caption", "Hello", "--image", str(SAMPLES / "garden.jpg"),
+        "--to", "outbox", "--at", "now",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "--alt" in result.output
+
+
+def test_unconfigured_target_is_refused(env: dict[str, str]) -> None:
+    result = invoke(
+        "add", "--caption", "Hello", "--to", "x", "--at", "now",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "X_API_KEY" in result.output
+
+
+def test_dry_run_sends_nothing(env: dict[str, str]) -> None:
+    post_id = add("Sports day!").output.strip()
+    result = invoke("run", "--dry-run")
+    assert result.exit_code == 0
+    assert "nothing was sent" in result.output
+    assert not (Path(env["PUBLISHER_DATA_DIR"]) / "outbox" / post_id).exists()
+
+
+def test_status_unhealthy_until_the_scheduler_runs(env: dict[str, str]) -> None:
+    assert invoke("status").exit_code == 1
+    invoke("run", "--once")
+    assert invoke("status").exit_code == 0
+
+
+def test_history_and_takedown(env: dict[str, str]) -> None:
+    post_id = add("Sports day!").output.strip()
+    invoke("run", "--once")
+    taken = invoke("takedown", post_id, "--reason", "parent asked")
+    assert taken.exit_code == 0 and "taken_down" in taken.output
+    trail = invoke("history", post_id).output
+    assert "published -> taken_down  parent asked" in trail
+
+
+def test_demo_publishes_samples_and_refuses_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("demo", "--data-dir", str(tmp_path / "demo"))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("queued  ") == 2
+    assert result.output.count("REFUSED") == 1
+    published = list((tmp_path / "demo" / "outbox").iterdir())
+    assert len(published) == 1
+    assert len(list(published[0].glob("image-*.jpg"))) == 2
