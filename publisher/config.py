@@ -21,6 +21,7 @@ DEFAULT_TIMEZONE = "Europe/London"
 DEFAULT_POLICY = "images-no-names"
 DEFAULT_HTTP_TIMEOUT = 30.0
 DEFAULT_GRACE_MINUTES = 30
+DEFAULT_LEASE_SECONDS = 600.0
 DEFAULT_FB_GRAPH_VERSION = "v26.0"
 
 
@@ -96,6 +97,8 @@ class Settings:
     timezone: ZoneInfo
     http_timeout: float = DEFAULT_HTTP_TIMEOUT
     grace_minutes: int = DEFAULT_GRACE_MINUTES
+    #: How long a worker's claim on a post lasts before others may recover it.
+    lease_seconds: float = DEFAULT_LEASE_SECONDS
     x: XCredentials | None = field(default=None)
     facebook: FacebookCredentials | None = field(default=None)
     bluesky: BlueskyCredentials | None = field(default=None)
@@ -124,6 +127,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         timezone=_timezone(env.get("PUBLISHER_TIMEZONE") or DEFAULT_TIMEZONE),
         http_timeout=_positive_float(env, "PUBLISHER_HTTP_TIMEOUT", 30.0),
         grace_minutes=int(_positive_float(env, "PUBLISHER_GRACE_MINUTES", 30)),
+        lease_seconds=_positive_float(
+            env, "PUBLISHER_LEASE_SECONDS", DEFAULT_LEASE_SECONDS
+        ),
         x=_x_credentials(env),
         facebook=_facebook_credentials(env),
         bluesky=_bluesky_credentials(env),

@@ -62,7 +62,6 @@ BACKOFF = (
     timedelta(hours=1),
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
-DEFAULT_LEASE = timedelta(minutes=10)
 #: Posts one round may take, so that heartbeats stay fresh under a backlog.
 MAX_POSTS_PER_ROUND = 200
 WAITING = (TargetStatus.PENDING, TargetStatus.RETRY)
@@ -139,12 +138,11 @@ class Publisher:
         *,
         worker: str = "publisher",
         platforms: PlatformFactory | None = None,
-        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self.settings = settings
         self.store = store
         self.worker = worker
-        self.lease = lease
+        self.lease = timedelta(seconds=settings.lease_seconds)
         self._platforms = platforms or (lambda name: get_platform(name, settings))
         self._health: dict[str, PlatformError | None] = {}
 
@@ -287,6 +285,8 @@ class Publisher:
             return self._fail(post.id, name, kind, exc.code, str(exc))
         except UnknownOutcomeError as exc:
             return self._mark_unknown(post.id, name, str(exc), exc.code)
+        except MediaError as exc:  # raised before the post itself is created
+            return self._fail(post.id, name, "media", None, str(exc))
         except Exception as exc:  # the outcome of an unexpected failure is unknown
             log.exception("post %s: %s failed unexpectedly", post.id, name)
             return self._mark_unknown(post.id, name, _unexpected(exc))

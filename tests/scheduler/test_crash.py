@@ -1,0 +1,187 @@
+"""Kill a real worker process at each step of publishing, then restart.
+
+The worker is ``python -m publisher run --once`` talking to loopback fakes of
+X and Facebook. A fault makes the fake hold one request open; the test kills
+the worker with SIGKILL while it waits, starts a new worker after the lease,
+and then counts what each fake holds: every post is there exactly once, or
+its target says "needs checking" and the fake shows what a person would find.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from publisher.config import load_settings
+from publisher.models import TargetStatus
+from publisher.store import Store
+from tests.conftest import REPO, SAMPLES
+from tests.fakes import (
+    FacebookFake,
+    RunningFake,
+    XFake,
+    running_facebook_fake,
+    running_x_fake,
+)
+
+LEASE_SECONDS = 1.0
+Fakes = tuple[RunningFake[XFake], RunningFake[FacebookFake]]
+
+
+@pytest.fixture
+def fakes() -> Iterator[Fakes]:
+    with running_x_fake() as x, running_facebook_fake() as fb:
+        yield x, fb
+
+
+def worker_env(
+    tmp_path: Path, x: RunningFake[XFake], fb: RunningFake[FacebookFake]
+) -> dict[str, str]:
+    roster = tmp_path / "roster.csv"
+    if not roster.exists():
+        shutil.copyfile(SAMPLES / "roster.csv", roster)
+    creds = x.fake.credentials()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
+    env.update(
+        PUBLISHER_DATA_DIR=str(tmp_path / "data"),
+        PUBLISHER_ROSTER=str(roster),
+        PUBLISHER_POLICIES_DIR=str(REPO / "policies"),
+        PUBLISHER_LEASE_SECONDS=str(LEASE_SECONDS),
+        PUBLISHER_HTTP_TIMEOUT="60",
+        PUBLISHER_ENV_FILE=os.devnull,
+        X_API_KEY=creds["api_key"],
+        X_API_SECRET=creds["api_secret"],
+        X_ACCESS_TOKEN=creds["access_token"],
+        X_ACCESS_TOKEN_SECRET=creds["access_token_secret"],
+        X_API_BASE=x.base_url,
+        X_CLIENT_BASE=x.base_url,
+        FB_PAGE_ID=fb.fake.page_id,
+        FB_PAGE_ACCESS_TOKEN=fb.fake.page_token,
+        FB_GRAPH_BASE=fb.base_url + "/",
+    )
+    if fb.fake.app_secret:
+        env["FB_APP_SECRET"] = fb.fake.app_secret
+    return env
+
+
+def publisher(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "publisher", *args],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def run_to_end(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "publisher", *args],
+        env=env, cwd=REPO, capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout.decode()
+
+
+def wait_for(fake: XFake | FacebookFake, route: str, deadline: float = 60) -> None:
+    stop = time.monotonic() + deadline
+    while not fake.requests_to(route):
+        if time.monotonic() > stop:
+            raise AssertionError(f"the worker never reached {route}")
+        time.sleep(0.02)
+    time.sleep(0.1)  # let the fake finish storing before the kill
+
+
+def target_states(env: dict[str, str], post_id: str) -> dict[str, TargetStatus]:
+    store = Store.open(load_settings(env).database_url)
+    try:
+        post = store.get_post(post_id)
+        return {t.target: t.status for t in post.targets}
+    finally:
+        store.close()
+
+
+# (fake, route, fault kind, posts on X after, posts on Facebook after, states)
+STEPS = [
+    pytest.param(
+        "x", "GET /2/users/me", "timeout", 1, 1,
+        {"x": TargetStatus.PUBLISHED, "facebook": TargetStatus.PUBLISHED},
+        id="before-any-send",
+    ),
+    pytest.param(
+        "x", "POST /2/media/upload", "timeout", 0, 1,
+        {"x": TargetStatus.NEEDS_CHECKING, "facebook": TargetStatus.PUBLISHED},
+        id="x-upload",
+    ),
+    pytest.param(
+        "x", "POST /2/media/metadata", "timeout", 0, 1,
+        {"x": TargetStatus.NEEDS_CHECKING, "facebook": TargetStatus.PUBLISHED},
+        id="x-alt-text",
+    ),
+    pytest.param(
+        "x", "POST /2/tweets", "timeout_before", 0, 1,
+        {"x": TargetStatus.NEEDS_CHECKING, "facebook": TargetStatus.PUBLISHED},
+        id="x-post-not-stored",
+    ),
+    pytest.param(
+        "x", "POST /2/tweets", "timeout_after", 1, 1,
+        {"x": TargetStatus.NEEDS_CHECKING, "facebook": TargetStatus.PUBLISHED},
+        id="x-post-stored-answer-lost",
+    ),
+    pytest.param(
+        "facebook", "POST /{page}/photos", "timeout", 1, 0,
+        {"x": TargetStatus.PUBLISHED, "facebook": TargetStatus.NEEDS_CHECKING},
+        id="facebook-photo",
+    ),
+    pytest.param(
+        "facebook", "POST /{page}/feed", "timeout_after", 1, 1,
+        {"x": TargetStatus.PUBLISHED, "facebook": TargetStatus.NEEDS_CHECKING},
+        id="facebook-post-stored-answer-lost",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("which", "route", "kind", "on_x", "on_fb", "states"), STEPS)
+def test_sigkill_mid_publish_never_duplicates(
+    fakes: Fakes,
+    tmp_path: Path,
+    which: str,
+    route: str,
+    kind: str,
+    on_x: int,
+    on_fb: int,
+    states: dict[str, TargetStatus],
+) -> None:
+    x, fb = fakes
+    env = worker_env(tmp_path, x, fb)
+    post_id = run_to_end(
+        env, "add", "--caption", "Sports day!", "--image",
+        str(SAMPLES / "garden.jpg"), "--alt", "Flowers in the garden",
+        "--to", "x,facebook", "--at", "now",
+    ).strip()  # fmt: skip
+    fake = x.fake if which == "x" else fb.fake
+    fake.fail_next(route, kind)
+
+    worker = publisher(env, "run", "--once")
+    try:
+        wait_for(fake, route)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+
+    time.sleep(LEASE_SECONDS * 1.5)
+    run_to_end(env, "run", "--once")
+    run_to_end(env, "run", "--once")
+
+    assert len(x.fake.live_posts()) == on_x
+    assert len(fb.fake.live_posts()) == on_fb
+    assert target_states(env, post_id) == states
