@@ -20,7 +20,7 @@ import secrets
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -160,7 +160,9 @@ class Publisher:
         self._health = {}
         reports: list[PostReport] = []
         while len(reports) < MAX_POSTS_PER_ROUND:
-            post_id = self.store.claim_next(self.worker, now=now, lease=self.lease)
+            post_id = self.store.claim_next(
+                self.worker, now=now, lease=self.lease + (_wall(now) - now)
+            )
             if post_id is None:
                 break
             reports.append(self._publish_claimed(post_id, checker, now))
@@ -168,8 +170,13 @@ class Publisher:
 
     def recover(self, now: datetime) -> list[str]:
         """Finish the claims of workers that died; return the post ids."""
-        recovered = self.store.stale_claims(now)
-        for post_id in recovered:
+        recovered = []
+        for post_id in self.store.stale_claims(now):
+            if not self.store.take_over(
+                post_id, self.worker, now=_wall(now), lease=self.lease
+            ):
+                continue
+            recovered.append(post_id)
             post = self.store.get_post(post_id)
             for target in post.targets:
                 if target.status == TargetStatus.SENDING:
@@ -205,11 +212,17 @@ class Publisher:
         if problems:
             return self._refuse_images(post, problems, now)
 
-        reports = [
-            self._publish_target(post, target, now)
-            for target in post.targets
-            if target.status in WAITING and _ready(target, now)
-        ]
+        reports = []
+        for target in post.targets:
+            if target.status not in WAITING or not _ready(target, now):
+                continue
+            if not self.store.renew_lease(
+                post.id, self.worker, now=_wall(now), lease=self.lease
+            ):
+                # Another worker took the post over; it now decides the rest.
+                log.error("post %s: claim lost; leaving it to its new owner", post.id)
+                return PostReport(post.id, PostStatus.PUBLISHING, reports)
+            reports.append(self._publish_target(post, target, now))
         status = self._finish(self.store.get_post(post.id), now, "published run")
         return PostReport(post.id, status, reports)
 
@@ -531,6 +544,15 @@ def _copy_image(image: SanitisedImage, media_dir: Path) -> SanitisedImage:
     copy = media_dir / f"{secrets.token_hex(16)}{image.path.suffix}"
     shutil.copyfile(image.path, copy)
     return replace(image, path=copy)
+
+
+def _wall(now: datetime) -> datetime:
+    """The later of ``now`` and the real time: leases run on the real clock.
+
+    ``now`` decides what is due and may be injected; a lease computed from a
+    stale ``now`` would expire while the post is still being published.
+    """
+    return max(now, datetime.now(UTC))
 
 
 def _ready(target: StoredTarget, now: datetime) -> bool:

@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from publisher.errors import PublisherError
 from publisher.publishing import PostReport, Publisher
@@ -42,19 +42,25 @@ def tick(publisher: Publisher, clock: Clock = utc_now) -> list[PostReport]:
 
 
 def serve(publisher: Publisher, *, poll_seconds: float, clock: Clock = utc_now) -> None:
-    """Run until interrupted, ticking every ``poll_seconds``."""
+    """Run until interrupted: a tick, then the next one ``poll_seconds`` later.
+
+    Each tick schedules its successor when it ends, so a long tick (a backlog
+    of due posts) never overlaps the next and never piles up missed runs.
+    """
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(timezone=UTC)
-    scheduler.add_job(
-        _safe_tick,
-        "interval",
-        seconds=poll_seconds,
-        args=(publisher, clock),
-        next_run_time=clock(),
-        max_instances=1,
-        coalesce=True,
-    )
+
+    def run_and_reschedule() -> None:
+        _safe_tick(publisher, clock)
+        scheduler.add_job(
+            run_and_reschedule,
+            "date",
+            run_date=datetime.now(UTC) + timedelta(seconds=poll_seconds),
+            misfire_grace_time=None,
+        )
+
+    scheduler.add_job(run_and_reschedule, "date", run_date=datetime.now(UTC))
     log.info("scheduler: started as %s, every %ss", publisher.worker, poll_seconds)
     try:
         scheduler.start()

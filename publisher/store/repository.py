@@ -503,6 +503,38 @@ class Store:
                 )
         return expired
 
+    def renew_lease(
+        self, post_id: str, worker: str, *, now: datetime, lease: timedelta
+    ) -> bool:
+        """Extend ``worker``'s claim; False if the claim is no longer its own."""
+        with self._tx() as conn:
+            result = conn.execute(
+                t.posts.update()
+                .where(
+                    t.posts.c.id == post_id,
+                    t.posts.c.status == PostStatus.PUBLISHING.value,
+                    t.posts.c.lease_owner == worker,
+                )
+                .values(lease_expires=now + lease)
+            )
+            return result.rowcount == 1
+
+    def take_over(
+        self, post_id: str, worker: str, *, now: datetime, lease: timedelta
+    ) -> bool:
+        """Claim a post whose owner's lease ran out; only one worker wins."""
+        with self._tx() as conn:
+            result = conn.execute(
+                t.posts.update()
+                .where(
+                    t.posts.c.id == post_id,
+                    t.posts.c.status == PostStatus.PUBLISHING.value,
+                    t.posts.c.lease_expires < now,
+                )
+                .values(lease_owner=worker, lease_expires=now + lease)
+            )
+            return result.rowcount == 1
+
     def stale_claims(self, now: datetime) -> list[str]:
         """Posts left in 'publishing' by a worker whose lease ran out."""
         query = sa.select(t.posts.c.id).where(

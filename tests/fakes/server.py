@@ -26,6 +26,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Do not join request threads on close: a hanging one ends on `release`.
     block_on_close = False
+    # Several worker processes connect at once; the default backlog of 5
+    # would reset connections the way no real platform does.
+    request_queue_size = 128
 
     def __init__(self, handler: Handler, max_hang: float) -> None:
         super().__init__(("127.0.0.1", 0), _RequestHandler)

@@ -9,8 +9,6 @@ its target says "needs checking" and the fake shows what a person would find.
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -31,8 +29,8 @@ from tests.fakes import (
     running_facebook_fake,
     running_x_fake,
 )
+from tests.scheduler.workers import LEASE_SECONDS, worker_env
 
-LEASE_SECONDS = 1.0
 Fakes = tuple[RunningFake[XFake], RunningFake[FacebookFake]]
 
 
@@ -40,36 +38,6 @@ Fakes = tuple[RunningFake[XFake], RunningFake[FacebookFake]]
 def fakes() -> Iterator[Fakes]:
     with running_x_fake() as x, running_facebook_fake() as fb:
         yield x, fb
-
-
-def worker_env(
-    tmp_path: Path, x: RunningFake[XFake], fb: RunningFake[FacebookFake]
-) -> dict[str, str]:
-    roster = tmp_path / "roster.csv"
-    if not roster.exists():
-        shutil.copyfile(SAMPLES / "roster.csv", roster)
-    creds = x.fake.credentials()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
-    env.update(
-        PUBLISHER_DATA_DIR=str(tmp_path / "data"),
-        PUBLISHER_ROSTER=str(roster),
-        PUBLISHER_POLICIES_DIR=str(REPO / "policies"),
-        PUBLISHER_LEASE_SECONDS=str(LEASE_SECONDS),
-        PUBLISHER_HTTP_TIMEOUT="60",
-        PUBLISHER_ENV_FILE=os.devnull,
-        X_API_KEY=creds["api_key"],
-        X_API_SECRET=creds["api_secret"],
-        X_ACCESS_TOKEN=creds["access_token"],
-        X_ACCESS_TOKEN_SECRET=creds["access_token_secret"],
-        X_API_BASE=x.base_url,
-        X_CLIENT_BASE=x.base_url,
-        FB_PAGE_ID=fb.fake.page_id,
-        FB_PAGE_ACCESS_TOKEN=fb.fake.page_token,
-        FB_GRAPH_BASE=fb.base_url + "/",
-    )
-    if fb.fake.app_secret:
-        env["FB_APP_SECRET"] = fb.fake.app_secret
-    return env
 
 
 def publisher(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
