@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from publisher.errors import PublisherError
+from publisher.config import Settings
+from publisher.errors import PublisherError, StoreError
 from publisher.publishing import PostReport, Publisher
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,33 @@ def worker_name() -> str:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+#: Waits between attempts to reach a database that is down at start-up.
+CONNECT_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+
+def connect(
+    settings: Settings, *, sleep: Callable[[float], None] = time.sleep
+) -> Publisher:
+    """Open the store, waiting for it if it is down, and build the publisher.
+
+    The service keeps trying rather than exiting, and says so at error level
+    each time, so a database that comes back later is picked up and an
+    outage is never silent.
+    """
+    from publisher.store import Store
+
+    attempt = 0
+    while True:
+        try:
+            store = Store.open(settings.database_url)
+            return Publisher(settings, store, worker=worker_name())
+        except StoreError as exc:
+            wait = CONNECT_BACKOFF[min(attempt, len(CONNECT_BACKOFF) - 1)]
+            log.error("scheduler: %s Trying again in %ss.", exc, wait)
+            attempt += 1
+            sleep(wait)
 
 
 def tick(publisher: Publisher, clock: Clock = utc_now) -> list[PostReport]:

@@ -38,18 +38,18 @@ def run(once: bool, dry_run: bool, poll: float | None) -> None:
     from publisher import scheduler
 
     config = context.settings()
-    publisher = context.publisher(config)
-    if dry_run:
-        _dry_run(publisher)
-        return
-    if once:
+    if dry_run or once:
+        publisher = context.publisher(config)
+        if dry_run:
+            _dry_run(publisher)
+            return
         for report in scheduler.tick(publisher):
             _echo_report(report)
         return
     seconds = poll or float(
         os.environ.get("PUBLISHER_POLL_SECONDS", DEFAULT_POLL_SECONDS)
     )
-    scheduler.serve(publisher, poll_seconds=seconds)
+    scheduler.serve(scheduler.connect(config), poll_seconds=seconds)
 
 
 def _dry_run(publisher: Publisher) -> None:
