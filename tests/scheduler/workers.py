@@ -21,6 +21,7 @@ def worker_env(
     """Settings for ``python -m publisher`` posting to the given fakes."""
     roster = tmp_path / "roster.csv"
     if not roster.exists():
+        tmp_path.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(SAMPLES / "roster.csv", roster)
     creds = x.fake.credentials()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
