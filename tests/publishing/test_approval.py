@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from publisher.errors import InvalidTransition
+from publisher.models import PostStatus
+from tests.conftest import REPO
+from tests.publishing.conftest import NOW, Queue
+
+
+@pytest.fixture
+def gated(queue: Queue, tmp_path: Path) -> Queue:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    text = (REPO / "policies" / "images-no-names.toml").read_text(encoding="utf-8")
+    gated_text = text.replace("approval_required = false", "approval_required = true")
+    assert gated_text != text
+    (policies / "images-no-names.toml").write_text(gated_text, encoding="utf-8")
+    queue.settings = replace(queue.settings, policies_dir=policies)
+    return queue
+
+
+def test_post_waits_for_approval(gated: Queue) -> None:
+    post_id = gated.add(targets=("alpha",), due=NOW + timedelta(hours=1))
+    assert gated.store.get_post(post_id).status == PostStatus.AWAITING_APPROVAL
+    assert gated.publisher().run_due(NOW + timedelta(hours=1)) == []
+    assert gated.platforms["alpha"].sent == []
+
+
+def test_author_cannot_approve_own_post(gated: Queue) -> None:
+    post_id = gated.add(targets=("alpha",), due=NOW + timedelta(hours=1))
+    with pytest.raises(InvalidTransition, match="someone else"):
+        gated.publisher().approve(post_id, actor="tester", now=NOW, due_at=None)
+
+
+def test_approved_post_goes_out_at_its_time(gated: Queue) -> None:
+    post_id = gated.add(targets=("alpha",), due=NOW + timedelta(hours=1))
+    gated.publisher().approve(post_id, actor="head", now=NOW, due_at=None)
+    gated.publisher().run_due(NOW + timedelta(hours=1))
+    assert gated.store.get_post(post_id).status == PostStatus.PUBLISHED
+    assert [e.reason for e in gated.store.history(post_id)][1] == "approved"
+
+
+def test_unapproved_at_its_time_expires_and_needs_a_new_time(gated: Queue) -> None:
+    post_id = gated.add(targets=("alpha",), due=NOW)
+    gated.publisher().run_due(NOW + timedelta(minutes=1))
+    assert gated.store.get_post(post_id).status == PostStatus.EXPIRED
+    with pytest.raises(InvalidTransition, match="new time"):
+        gated.publisher().approve(post_id, actor="head", now=NOW, due_at=None)
+
+    later = NOW + timedelta(hours=2)
+    gated.publisher().approve(post_id, actor="head", now=NOW, due_at=later)
+    gated.publisher().run_due(later)
+    assert gated.store.get_post(post_id).status == PostStatus.PUBLISHED
+    assert len(gated.platforms["alpha"].sent) == 1
