@@ -173,9 +173,11 @@ def _x_credentials(env: Mapping[str, str]) -> XCredentials | None:
     keys = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
     if not _require_all(env, "X", keys):
         return None
-    values = [env[k] for k in keys]
     return XCredentials(
-        *values,
+        api_key=env["X_API_KEY"],
+        api_secret=env["X_API_SECRET"],
+        access_token=env["X_ACCESS_TOKEN"],
+        access_token_secret=env["X_ACCESS_TOKEN_SECRET"],
         api_base=(env.get("X_API_BASE") or "https://api.x.com").rstrip("/"),
         client_base=(env.get("X_CLIENT_BASE") or "https://api.twitter.com").rstrip("/"),
     )

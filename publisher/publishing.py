@@ -160,12 +160,12 @@ class Publisher:
         self._health = {}
         reports: list[PostReport] = []
         while len(reports) < MAX_POSTS_PER_ROUND:
-            post_id = self.store.claim_next(
+            claimed = self.store.claim_next(
                 self.worker, now=now, lease=self.lease + (_wall(now) - now)
             )
-            if post_id is None:
+            if claimed is None:
                 break
-            reports.append(self._publish_claimed(post_id, checker, now))
+            reports.append(self._publish_claimed(claimed, checker, now))
         return reports
 
     def recover(self, now: datetime) -> list[str]:
@@ -212,7 +212,7 @@ class Publisher:
         if problems:
             return self._refuse_images(post, problems, now)
 
-        reports = []
+        reports: list[TargetReport] = []
         for target in post.targets:
             if target.status not in WAITING or not _ready(target, now):
                 continue

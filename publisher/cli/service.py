@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -117,17 +119,17 @@ def doctor() -> None:
     """Check settings, roster, policy, database and every configured account."""
     from publisher.errors import PublisherError
     from publisher.intake import load_checker
-    from publisher.platforms import TARGET_NAMES, get_platform
+    from publisher.platforms import TARGET_NAMES
 
     config = context.settings()
     failures = 0
-    checks = [("roster and policy", lambda: _describe_checker(load_checker(config)))]
-    checks.append(("database", lambda: _describe_store(config)))
+    checks: list[tuple[str, Callable[[], str]]] = [
+        ("roster and policy", lambda: _describe_checker(load_checker(config))),
+        ("database", lambda: _describe_store(config)),
+    ]
     for name in TARGET_NAMES:
         if name == "outbox" or getattr(config, name, None) is not None:
-            checks.append(
-                (name, lambda n=name: get_platform(n, config).check_credentials())
-            )
+            checks.append((name, partial(_check_account, name, config)))
     for label, check in checks:
         try:
             click.echo(f"ok    {label}: {check()}")
@@ -136,6 +138,12 @@ def doctor() -> None:
             click.echo(f"FAIL  {label}: {exc}")
     if failures:
         raise click.exceptions.Exit(2)
+
+
+def _check_account(name: str, config: Settings) -> str:
+    from publisher.platforms import get_platform
+
+    return get_platform(name, config).check_credentials()
 
 
 def _describe_checker(loaded: tuple[NamesChecker, Policy]) -> str:
