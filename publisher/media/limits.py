@@ -1,0 +1,38 @@
+"""Documented limits and defaults of the image sanitiser, in one place."""
+
+from __future__ import annotations
+
+#: Long edge of the output in pixels unless the caller asks for another.
+#: Every platform we post to shows photos at about this size; never upscaled.
+DEFAULT_MAX_EDGE = 1080
+
+#: Smallest and largest ``max_edge`` a caller may ask for.
+MIN_EDGE = 16
+MAX_EDGE = 8192
+
+#: Images declaring more pixels than this are refused before any decoding
+#: (a decompression bomb guard). 100 MP is above every phone camera sold today
+#: (the largest write 50 MP by default) and keeps full decodes of formats
+#: without reduced-scale decoding (PNG, HEIC) within a few hundred MiB.
+MAX_PIXELS = 100_000_000
+
+#: Files larger than this are refused before they are opened: no photo
+#: legitimately needs more, and it bounds the work a hostile file can cause.
+MAX_INPUT_BYTES = 200 * 1024 * 1024
+
+#: JPEG quality of the output, then the steps tried when a byte limit is set.
+JPEG_QUALITY = 85
+QUALITY_STEPS = (85, 75, 65, 55, 45)
+
+#: When the lowest quality is still too big, the long edge is multiplied by
+#: this factor and the qualities are tried again, down to ``MIN_SHRINK_EDGE``.
+SHRINK_FACTOR = 0.75
+MIN_SHRINK_EDGE = 320
+
+#: Colour that transparent pixels are flattened onto (JPEG has no alpha).
+BACKGROUND = (255, 255, 255)
+
+#: What every output is: a baseline JPEG, named by a random token.
+OUTPUT_MEDIA_TYPE = "image/jpeg"
+OUTPUT_SUFFIX = ".jpg"
+OUTPUT_MODE = 0o600
