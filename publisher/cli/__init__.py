@@ -1,7 +1,7 @@
 """The command line: the only part that prints, reads .env and sets up logging.
 
-Commands import what they need when they run, so that ``publisher sanitise``
-and ``publisher check`` start fast.
+Each command's module is imported only when that command runs, so that
+``publisher sanitise`` and ``publisher check`` start fast.
 """
 
 from __future__ import annotations
@@ -9,30 +9,67 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from importlib import import_module
 from typing import Any
 
 import click
 
-from publisher.cli.check_cmd import check, roster
-from publisher.cli.posts import (
-    add,
-    approve,
-    history,
-    list_posts,
-    preview,
-    reschedule,
-    resolve,
-    retry,
-    review,
-    takedown,
-)
-from publisher.cli.sanitise_cmd import sanitise
-from publisher.cli.service import demo, doctor, run, status
 from publisher.errors import PostBlocked, PublisherError
+
+#: Command name -> "module:attribute" under publisher.cli, in help order.
+COMMANDS = {
+    "add": "posts:add",
+    "list": "posts:list_posts",
+    "preview": "posts:preview",
+    "run": "service:run",
+    "approve": "posts:approve",
+    "retry": "posts:retry",
+    "takedown": "posts:takedown",
+    "review": "posts:review",
+    "history": "posts:history",
+    "reschedule": "posts:reschedule",
+    "resolve": "posts:resolve",
+    "status": "service:status",
+    "doctor": "service:doctor",
+    "demo": "service:demo",
+    "sanitise": "sanitise_cmd:sanitise",
+    "check": "check_cmd:check",
+    "roster": "check_cmd:roster",
+}
+
+#: Commands that read no settings, so they skip loading .env (start-up time).
+NO_SETTINGS = frozenset({"sanitise"})
+
+#: Client libraries whose DEBUG logs carry tokens, URLs with tokens or post
+#: text; they stay at INFO or above whatever -v says.
+LEAKY_LIBRARY_LOGGERS = (
+    "urllib3",
+    "tweepy",
+    "oauthlib",
+    "requests_oauthlib",
+    "httpx",
+    "httpcore",
+    "atproto",
+    "atproto_client",
+    "mastodon",
+    "facebook",
+)
 
 
 class PublisherGroup(click.Group):
-    """Turns product errors into one ``Error:`` line and a documented code."""
+    """Loads commands on demand; turns product errors into ``Error:`` lines."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        where = COMMANDS.get(name)
+        if where is None:
+            return None
+        module, attribute = where.split(":")
+        command = getattr(import_module(f"publisher.cli.{module}"), attribute)
+        assert isinstance(command, click.Command)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -53,44 +90,24 @@ class PublisherGroup(click.Group):
 )
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
 @click.version_option(package_name="publisher")
-def cli(verbose: int) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
     """Queue, check, preview and publish school posts safely."""
-    from dotenv import load_dotenv
+    if ctx.invoked_subcommand not in NO_SETTINGS:
+        from dotenv import load_dotenv
 
-    load_dotenv(os.environ.get("PUBLISHER_ENV_FILE", ".env"), override=False)
+        load_dotenv(os.environ.get("PUBLISHER_ENV_FILE", ".env"), override=False)
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    env_level = os.environ.get("PUBLISHER_LOG_LEVEL", "").upper()
+    named = getattr(logging, os.environ.get("PUBLISHER_LOG_LEVEL", "").upper(), None)
+    if isinstance(named, int):
+        level = named
     logging.basicConfig(
-        level=getattr(logging, env_level, level) if env_level else level,
+        level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    from publisher.platforms import LEAKY_LIBRARY_LOGGERS
-
     for name in LEAKY_LIBRARY_LOGGERS:
         logging.getLogger(name).setLevel(max(level, logging.INFO))
-
-
-for command in (
-    add,
-    approve,
-    list_posts,
-    preview,
-    run,
-    retry,
-    takedown,
-    history,
-    reschedule,
-    resolve,
-    review,
-    doctor,
-    status,
-    demo,
-    sanitise,
-    check,
-    roster,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -47,7 +47,9 @@ _UPRIGHT = {
 }
 
 _KEPT_MODES = {"RGB", "L", "CMYK", "RGBA", "LA"}
-_RESAMPLE = Image.Resampling.LANCZOS
+# Pillow's resize filters all antialias when shrinking; bicubic looks the same
+# as Lanczos at these ratios and costs about a quarter less.
+_RESAMPLE = Image.Resampling.BICUBIC
 # Below this many output rows, a second resize thread costs more than it saves.
 _SPLIT_MIN_ROWS = 256
 

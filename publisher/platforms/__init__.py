@@ -9,22 +9,7 @@ from publisher.platforms.base import Platform
 #: Every target name the product knows, in the order they are documented.
 TARGET_NAMES = ("outbox", "x", "facebook", "bluesky", "mastodon", "instagram")
 
-#: Client libraries whose DEBUG logs carry tokens, URLs with tokens or post
-#: text; the command line keeps them at INFO or above whatever -v says.
-LEAKY_LIBRARY_LOGGERS = (
-    "urllib3",
-    "tweepy",
-    "oauthlib",
-    "requests_oauthlib",
-    "httpx",
-    "httpcore",
-    "atproto",
-    "atproto_client",
-    "mastodon",
-    "facebook",
-)
-
-__all__ = ["LEAKY_LIBRARY_LOGGERS", "TARGET_NAMES", "Platform", "get_platform"]
+__all__ = ["TARGET_NAMES", "Platform", "get_platform"]
 
 
 def get_platform(name: str, settings: Settings) -> Platform:
