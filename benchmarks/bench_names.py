@@ -32,11 +32,7 @@ from publisher.policy.vocab import given_names  # noqa: E402
 
 CORPUS = Path(
     os.environ.get("PUBLISHER_NAMES_CORPUS")
-    or (
-        ROOT.parent / "shared" / "corpus" / "names"
-        if (ROOT.parent / "shared" / "corpus" / "names").is_dir()
-        else "/work/shared/corpus/names"
-    )
+    or ROOT.parent / "shared" / "corpus" / "names"
 )
 OWN_CASES = ROOT / "tests" / "policy" / "data" / "own_cases.txt"
 FAMILIES = str.split(

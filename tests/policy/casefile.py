@@ -11,13 +11,14 @@ OWN_CASES = HERE / "data" / "own_cases.txt"
 
 
 def find_corpus() -> Path:
-    """The shared names corpus: $PUBLISHER_NAMES_CORPUS, beside the checkout,
-    or /work/shared (the path may not exist; callers skip then)."""
+    """The shared names corpus: $PUBLISHER_NAMES_CORPUS, else beside the checkout.
+
+    The path may not exist; callers skip then.
+    """
     configured = os.environ.get("PUBLISHER_NAMES_CORPUS")
     if configured:
         return Path(configured)
-    beside = HERE.parents[2] / "shared" / "corpus" / "names"
-    return beside if beside.is_dir() else Path("/work/shared/corpus/names")
+    return HERE.parents[2] / "shared" / "corpus" / "names"
 
 
 CORPUS = find_corpus()
