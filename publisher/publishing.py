@@ -337,7 +337,10 @@ class Publisher:
         if attempts >= MAX_ATTEMPTS:
             message = f"{exc} Gave up after {attempts} attempts."
             return self._fail(post_id, name, "transient", exc.code, message)
-        retry_at = exc.retry_at or now + BACKOFF[attempts - 1]
+        # Never sooner than our own backoff: a reset time in the past (clock
+        # skew) must not turn into a burst of immediate retries.
+        backoff = now + BACKOFF[attempts - 1]
+        retry_at = max(exc.retry_at, backoff) if exc.retry_at else backoff
         self.store.update_target(
             post_id,
             name,

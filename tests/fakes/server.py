@@ -130,9 +130,13 @@ class LoopbackServer:
         self._running = True
         return self
 
+    def release(self) -> None:
+        """End every answer a fault left hanging (from now on, none hang)."""
+        self._server.release.set()
+
     def stop(self) -> None:
         """Release hanging answers, stop serving and close the socket."""
-        self._server.release.set()
+        self.release()
         if self._running:
             self._server.shutdown()
             self._thread.join(timeout=5)
