@@ -47,6 +47,8 @@ class Draft:
     acknowledgements: Sequence[Acknowledgement] = field(default_factory=tuple)
     recurrence: str | None = None
     repeat_until: datetime | None = None
+    #: Checked and cleaned like any post, but not scheduled until rescheduled.
+    draft: bool = False
 
 
 def load_checker(settings: Settings) -> tuple[NamesChecker, Policy]:
@@ -118,14 +120,20 @@ def queue_post(
             acknowledgements=draft.acknowledgements,
             recurrence=draft.recurrence,
             repeat_until=draft.repeat_until,
-            status=PostStatus.AWAITING_APPROVAL
-            if policy.approval_required
-            else PostStatus.SCHEDULED,
+            status=_first_status(draft.draft, policy.approval_required),
         )
         return store.add_post(new)
     except BaseException:
         _remove(images)
         raise
+
+
+def _first_status(draft: bool, approval_required: bool) -> PostStatus:
+    if draft:
+        return PostStatus.DRAFT
+    if approval_required:
+        return PostStatus.AWAITING_APPROVAL
+    return PostStatus.SCHEDULED
 
 
 def _parts(draft: Draft) -> PostParts:

@@ -65,6 +65,12 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 #: Posts one round may take, so that heartbeats stay fresh under a backlog.
 MAX_POSTS_PER_ROUND = 200
 WAITING = (TargetStatus.PENDING, TargetStatus.RETRY)
+RESCHEDULABLE = (
+    PostStatus.DRAFT,
+    PostStatus.MISSED,
+    PostStatus.BLOCKED,
+    PostStatus.SCHEDULED,
+)
 
 PlatformFactory = Callable[[str], Platform]
 
@@ -468,11 +474,30 @@ class Publisher:
             raise InvalidTransition(
                 f"Post {post_id} is {post.status.value}, not awaiting approval."
             )
-        when = due_at or post.due_at
-        if when <= now and due_at is None:
-            when = now
-        self.store.reschedule(post_id, when, actor=actor, reason="approved")
+        when = due_at or max(post.due_at, now)
+        self.store.reschedule(
+            post_id,
+            when,
+            actor=actor,
+            expect=(PostStatus.AWAITING_APPROVAL, PostStatus.EXPIRED),
+            reason="approved",
+        )
         return when
+
+    def reschedule(self, post_id: str, due_at: datetime, *, actor: str) -> PostStatus:
+        """Give a draft, missed, blocked or scheduled post a new time.
+
+        A draft under a policy that needs approval goes to a second person
+        first; the others were approved (or needed no approval) already.
+        """
+        post = self.store.get_post(post_id)
+        to = PostStatus.SCHEDULED
+        if post.status == PostStatus.DRAFT:
+            _, policy = load_checker(self.settings)
+            if policy.approval_required:
+                to = PostStatus.AWAITING_APPROVAL
+        self.store.reschedule(post_id, due_at, actor=actor, expect=RESCHEDULABLE, to=to)
+        return to
 
     def takedown(self, post_id: str, *, actor: str, reason: str) -> list[TargetReport]:
         """Delete a post from every platform it reached."""

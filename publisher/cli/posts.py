@@ -53,6 +53,9 @@ def _ack(value: str) -> tuple[str, str]:
     help="Repeat at the same local time (09:00 stays 09:00 across clock changes).",
 )
 @click.option("--until", "until", default=None, help="Last time a repeat may fall.")
+@click.option(
+    "--draft", "as_draft", is_flag=True, help="Keep it as a draft; schedule it later."
+)
 def add(
     caption: str,
     images: tuple[Path, ...],
@@ -65,6 +68,7 @@ def add(
     author: str | None,
     every: str | None,
     until: str | None,
+    as_draft: bool,
 ) -> None:
     """Queue a post and print its id."""
     from publisher.intake import Draft, queue_post
@@ -89,6 +93,7 @@ def add(
         acknowledgements=[Acknowledgement(*_ack(a), by=who) for a in acks],
         recurrence=every,
         repeat_until=parse_when(until, config.timezone, now=now) if until else None,
+        draft=as_draft,
     )
     post_id = queue_post(draft, config, context.store(config))
     click.echo(post_id)
@@ -217,23 +222,13 @@ def history(post_id: str) -> None:
 @click.option("--at", "when", required=True, help="'now' or ISO 8601 time.")
 @click.option("--fold", type=click.IntRange(0, 1), default=None)
 def reschedule(post_id: str, when: str, fold: int | None) -> None:
-    """Give a missed, blocked or failed post a new time."""
-    from publisher.errors import InvalidTransition
-    from publisher.models import PostStatus
+    """Give a draft, missed, blocked or scheduled post a new time."""
     from publisher.timing import parse_when
 
     config = context.settings()
-    store = context.store(config)
-    post = store.get_post(post_id)
-    allowed = (PostStatus.MISSED, PostStatus.SCHEDULED, PostStatus.BLOCKED)
-    if post.status not in allowed:
-        raise InvalidTransition(
-            f"Post {post_id} is {post.status.value}; only missed, blocked or "
-            "scheduled posts get a new time. Use 'publisher retry' for failures."
-        )
     due = parse_when(when, config.timezone, now=datetime.now(UTC), fold=fold)
-    store.reschedule(post_id, due, actor=context.whoami())
-    click.echo(f"Post {post_id} is due {context.local(due, config)}.")
+    status = context.publisher(config).reschedule(post_id, due, actor=context.whoami())
+    click.echo(f"Post {post_id} is {status.value}, due {context.local(due, config)}.")
 
 
 @click.command()

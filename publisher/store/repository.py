@@ -308,19 +308,32 @@ class Store:
         self._record(conn, post_id, actor, current, to, reason)
 
     def reschedule(
-        self, post_id: str, due_at: datetime, *, actor: str, reason: str = "new time"
+        self,
+        post_id: str,
+        due_at: datetime,
+        *,
+        actor: str,
+        expect: Sequence[PostStatus],
+        to: PostStatus = PostStatus.SCHEDULED,
+        reason: str = "new time",
     ) -> None:
-        """Give a post a new time and put it back in the queue."""
+        """Give a post in one of ``expect`` a new time and the status ``to``."""
         with self._tx() as conn:
-            current = self._status(conn, post_id)
-            conn.execute(
+            result = conn.execute(
                 t.posts.update()
-                .where(t.posts.c.id == post_id)
-                .values(due_at=due_at, updated_at=_now())
+                .where(
+                    t.posts.c.id == post_id,
+                    t.posts.c.status.in_([s.value for s in expect]),
+                )
+                .values(due_at=due_at, retry_at=None, updated_at=_now())
             )
-            self._write_status(
-                conn, post_id, current, PostStatus.SCHEDULED, actor, reason
-            )
+            current = self._status(conn, post_id)
+            if result.rowcount != 1:
+                raise InvalidTransition(
+                    f"Post {post_id} is {current.value}; only a post that is "
+                    f"{' or '.join(s.value for s in expect)} can get a new time."
+                )
+            self._write_status(conn, post_id, current, to, actor, reason)
 
     def update_target(
         self,

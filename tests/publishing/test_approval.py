@@ -57,3 +57,31 @@ def test_unapproved_at_its_time_expires_and_needs_a_new_time(gated: Queue) -> No
     gated.publisher().run_due(later)
     assert gated.store.get_post(post_id).status == PostStatus.PUBLISHED
     assert len(gated.platforms["alpha"].sent) == 1
+
+
+def test_draft_waits_then_goes_to_approval(gated: Queue) -> None:
+    from publisher.intake import Draft, queue_post
+    from tests.conftest import SAMPLES
+
+    draft = Draft(
+        caption="Harvest festival",
+        images=[(SAMPLES / "garden.jpg", "Vegetables on a table")],
+        targets=["alpha"],
+        due_at=NOW,
+        author="tester",
+        draft=True,
+    )
+    post_id = queue_post(draft, gated.settings, gated.store, platforms=gated.platform)
+    assert gated.store.get_post(post_id).status == PostStatus.DRAFT
+    assert gated.publisher().run_due(NOW + timedelta(days=1)) == []
+
+    status = gated.publisher().reschedule(post_id, NOW, actor="tester")
+    assert status == PostStatus.AWAITING_APPROVAL
+
+
+def test_publishing_post_cannot_be_rescheduled(gated: Queue) -> None:
+    post_id = gated.add(targets=("alpha",), due=NOW)
+    gated.publisher().approve(post_id, actor="head", now=NOW, due_at=None)
+    gated.store.claim(post_id, "w9", now=NOW, lease=timedelta(minutes=5))
+    with pytest.raises(InvalidTransition, match="publishing"):
+        gated.publisher().reschedule(post_id, NOW, actor="tester")
