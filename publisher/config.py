@@ -7,6 +7,7 @@ this module only reads a mapping, so tests pass their own.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,7 @@ class InstagramCredentials:
 class Settings:
     """Everything the product reads from its environment."""
 
+    school: str
     data_dir: Path
     database_url: str
     outbox_dir: Path
@@ -111,12 +113,37 @@ class Settings:
         return self.data_dir / "media"
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Build the settings from ``env`` (default: the process environment)."""
+#: Settings that belong to one school: its roster, policy, zone and accounts.
+#: A school's file in PUBLISHER_SCHOOLS_DIR sets them; nothing is inherited,
+#: so one school's posts can never reach another school's accounts.
+SCHOOL_KEYS = (
+    "PUBLISHER_ROSTER",
+    "PUBLISHER_POLICY",
+    "PUBLISHER_TIMEZONE",
+    "PUBLISHER_OUTBOX_DIR",
+)
+SCHOOL_PREFIXES = ("X_", "FB_", "IG_", "BSKY_", "MASTODON_")
+DEFAULT_SCHOOL = "default"
+_SCHOOL_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, *, school: str | None = None
+) -> Settings:
+    """Build the settings from ``env`` (default: the process environment).
+
+    ``school`` (default: PUBLISHER_SCHOOL, else the main settings) selects a
+    school of a trust or local authority, whose own settings come from
+    ``PUBLISHER_SCHOOLS_DIR/<school>.env``.
+    """
     env = os.environ if env is None else env
+    school = school or env.get("PUBLISHER_SCHOOL") or DEFAULT_SCHOOL
+    if school != DEFAULT_SCHOOL:
+        env = _school_env(env, school)
     data_dir = Path(env.get("PUBLISHER_DATA_DIR") or "data").expanduser()
     roster = env.get("PUBLISHER_ROSTER")
     return Settings(
+        school=school,
         data_dir=data_dir,
         database_url=env.get("PUBLISHER_DATABASE_URL")
         or f"sqlite:///{data_dir / 'publisher.db'}",
@@ -136,6 +163,41 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         mastodon=_mastodon_credentials(env),
         instagram=_instagram_credentials(env),
     )
+
+
+def _school_env(env: Mapping[str, str], school: str) -> dict[str, str]:
+    """The shared settings, with one school's own settings in place of the rest."""
+    if not _SCHOOL_NAME.fullmatch(school):
+        raise ConfigError(
+            f"{school!r} is not a school name: use lower-case letters, digits "
+            "and hyphens, as in ysgol-y-bryn."
+        )
+    folder = env.get("PUBLISHER_SCHOOLS_DIR")
+    if not folder:
+        raise ConfigError(
+            f"School {school!r} was asked for, but PUBLISHER_SCHOOLS_DIR is not "
+            "set. Set it to the folder that holds one <school>.env per school."
+        )
+    path = Path(folder).expanduser() / f"{school}.env"
+    if not path.is_file():
+        raise ConfigError(f"School {school!r} has no settings file at {path}.")
+    from dotenv import dotenv_values
+
+    shared = {
+        key: value
+        for key, value in env.items()
+        if key not in SCHOOL_KEYS and not key.startswith(SCHOOL_PREFIXES)
+    }
+    own = {k: v for k, v in dotenv_values(path).items() if v is not None}
+    foreign = [
+        k for k in own if k not in SCHOOL_KEYS and not k.startswith(SCHOOL_PREFIXES)
+    ]
+    if foreign:
+        raise ConfigError(
+            f"{path} sets {', '.join(sorted(foreign))}, which belong to the whole "
+            "deployment, not to one school; move them to the main .env."
+        )
+    return {**shared, **own}
 
 
 def _policies_dir(env: Mapping[str, str]) -> Path:

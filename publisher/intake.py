@@ -118,6 +118,7 @@ def queue_post(
             targets=draft.targets,
             pictured=draft.pictured,
             acknowledgements=draft.acknowledgements,
+            school=settings.school,
             recurrence=draft.recurrence,
             repeat_until=draft.repeat_until,
             status=_first_status(draft.draft, policy.approval_required),

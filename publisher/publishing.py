@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from publisher.config import Settings
+from publisher.config import Settings, load_settings
 from publisher.errors import (
     InvalidTransition,
     MediaError,
@@ -149,8 +149,30 @@ class Publisher:
         self.store = store
         self.worker = worker
         self.lease = timedelta(seconds=settings.lease_seconds)
-        self._platforms = platforms or (lambda name: get_platform(name, settings))
-        self._health: dict[str, PlatformError | None] = {}
+        self._injected = platforms
+        self._new_round()
+
+    def _new_round(self) -> None:
+        """Forget what the last round learnt: rosters, policies, account health."""
+        self._schools: dict[str, Settings] = {self.settings.school: self.settings}
+        self._checkers: dict[str, NamesChecker] = {}
+        self._health: dict[tuple[str, str], PlatformError | None] = {}
+
+    def _school(self, school: str) -> Settings:
+        if school not in self._schools:
+            self._schools[school] = load_settings(school=school)
+        return self._schools[school]
+
+    def _checker(self, school: str) -> NamesChecker:
+        """The school's roster and policy, read afresh once per round."""
+        if school not in self._checkers:
+            self._checkers[school], _ = load_checker(self._school(school))
+        return self._checkers[school]
+
+    def _platform(self, name: str, school: str) -> Platform:
+        if self._injected is not None:
+            return self._injected(name)
+        return get_platform(name, self._school(school))
 
     # -- the scheduler's entry point ------------------------------------------
 
@@ -161,9 +183,7 @@ class Publisher:
             log.warning("post %s: expired unapproved; never published", post_id)
         if not self.store.due_post_ids(now, limit=1):
             return []
-        # Read the roster and policy once per round: fresh, but not per post.
-        checker, _ = load_checker(self.settings)
-        self._health = {}
+        self._new_round()
         reports: list[PostReport] = []
         while len(reports) < MAX_POSTS_PER_ROUND:
             claimed = self.store.claim_next(
@@ -171,7 +191,7 @@ class Publisher:
             )
             if claimed is None:
                 break
-            reports.append(self._publish_claimed(claimed, checker, now))
+            reports.append(self._publish_claimed(claimed, now))
         return reports
 
     def recover(self, now: datetime) -> list[str]:
@@ -194,9 +214,7 @@ class Publisher:
 
     # -- one post -------------------------------------------------------------
 
-    def _publish_claimed(
-        self, post_id: str, checker: NamesChecker, now: datetime
-    ) -> PostReport:
+    def _publish_claimed(self, post_id: str, now: datetime) -> PostReport:
         post = self.store.get_post(post_id)
         self._schedule_next(post)
         late = now - (post.retry_at or post.due_at)
@@ -211,6 +229,16 @@ class Publisher:
             log.warning("post %s: missed its time; held", post.id)
             return PostReport(post.id, PostStatus.MISSED, detail=reason)
 
+        try:
+            checker = self._checker(post.school)
+        except PublisherError as exc:
+            # Without its roster and policy nothing is sent: fail closed, loudly.
+            log.error("post %s: cannot check names: %s", post.id, exc)
+            retry_at = _wall(now) + BACKOFF[0]
+            self.store.release(
+                post.id, PostStatus.SCHEDULED, actor=self.worker, retry_at=retry_at
+            )
+            return PostReport(post.id, PostStatus.SCHEDULED, detail=str(exc))
         verdict = judge(checker, parts_of(post))
         if verdict.blocked:
             return self._block(post, verdict)
@@ -258,34 +286,38 @@ class Publisher:
             recurrence=post.recurrence,
             repeat_until=post.repeat_until,
             series_id=post.series_id,
+            school=post.school,
         )
         next_id = self.store.add_post(new)
         log.info("post %s: next occurrence is post %s", post.id, next_id)
 
-    def _account_health(self, name: str, platform: Platform) -> PlatformError | None:
+    def _account_health(
+        self, school: str, name: str, platform: Platform
+    ) -> PlatformError | None:
         """Check an account once per round, read-only, before posting to it."""
-        if name not in self._health:
+        key = (school, name)
+        if key not in self._health:
             try:
                 platform.check_credentials()
-                self._health[name] = None
+                self._health[key] = None
             except PlatformError as exc:
-                self._health[name] = exc
+                self._health[key] = exc
                 if isinstance(exc, PermanentPlatformError):
-                    log.error("account %s is broken: %s", name, exc)
-        return self._health[name]
+                    log.error("account %s of %s is broken: %s", name, school, exc)
+        return self._health[key]
 
     def _publish_target(
         self, post: StoredPost, target: StoredTarget, now: datetime
     ) -> TargetReport:
         name = target.target
         try:
-            platform = self._platforms(name)
+            platform = self._platform(name, post.school)
             problems = platform.limit_problems(outgoing(post))
         except PublisherError as exc:
             return self._fail(post.id, name, "config", None, str(exc))
         if problems:
             return self._fail(post.id, name, "limits", None, " ".join(problems))
-        health = self._account_health(name, platform)
+        health = self._account_health(post.school, name, platform)
         if isinstance(health, TransientPlatformError):
             return self._transient(post.id, name, health, target.attempts + 1, now)
         if health is not None:
@@ -493,7 +525,7 @@ class Publisher:
         post = self.store.get_post(post_id)
         to = PostStatus.SCHEDULED
         if post.status == PostStatus.DRAFT:
-            _, policy = load_checker(self.settings)
+            _, policy = load_checker(self._school(post.school))
             if policy.approval_required:
                 to = PostStatus.AWAITING_APPROVAL
         self.store.reschedule(post_id, due_at, actor=actor, expect=RESCHEDULABLE, to=to)
@@ -531,7 +563,7 @@ class Publisher:
                 raise PermanentPlatformError(
                     "No remote id was stored.", platform=target.target
                 )
-            self._platforms(target.target).delete(receipt)
+            self._platform(target.target, post.school).delete(receipt)
         except PublisherError as exc:
             message = f"Still live: {exc}"
             self.store.update_target(

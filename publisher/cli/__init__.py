@@ -89,10 +89,18 @@ class PublisherGroup(click.Group):
     cls=PublisherGroup, context_settings={"help_option_names": ["-h", "--help"]}
 )
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
+@click.option(
+    "--school",
+    default=None,
+    help="Which school of a trust (PUBLISHER_SCHOOL; its settings come from "
+    "PUBLISHER_SCHOOLS_DIR/<school>.env).",
+)
 @click.version_option(package_name="publisher")
 @click.pass_context
-def cli(ctx: click.Context, verbose: int) -> None:
+def cli(ctx: click.Context, verbose: int, school: str | None) -> None:
     """Queue, check, preview and publish school posts safely."""
+    if school:
+        os.environ["PUBLISHER_SCHOOL"] = school
     if ctx.invoked_subcommand not in NO_SETTINGS:
         from dotenv import load_dotenv
 

@@ -107,16 +107,18 @@ def list_posts(as_json: bool) -> None:
     store = context.store(config)
     posts = store.list_posts()
     if not as_json:
-        for name, why in store.broken_accounts().items():
-            click.echo(f"ALERT: the {name} account is broken: {why}", err=True)
+        for (school, name), why in store.broken_accounts().items():
+            whose = "" if school == "default" else f" of {school}"
+            click.echo(f"ALERT: the {name} account{whose} is broken: {why}", err=True)
             click.echo("       Fix it, run 'publisher doctor', then retry.", err=True)
     for post in posts:
         if as_json:
             click.echo(json.dumps(_post_json(post), ensure_ascii=False))
             continue
+        school = "" if post.school == "default" else f"  [{post.school}]"
         click.echo(
             f"{post.id}  {context.local(post.due_at, config)}  {post.status.value}"
-            f"  {len(post.images)} image(s)"
+            f"  {len(post.images)} image(s){school}"
         )
         for target in post.targets:
             detail = target.url or target.error_message or ""
@@ -128,6 +130,7 @@ def list_posts(as_json: bool) -> None:
 def _post_json(post: StoredPost) -> dict[str, object]:
     return {
         "id": post.id,
+        "school": post.school,
         "status": post.status.value,
         "due_at": post.due_at.isoformat(),
         "timezone": post.timezone,

@@ -605,12 +605,16 @@ class Store:
         with self._tx() as conn:
             return conn.execute(query.limit(1)).first() is not None
 
-    def broken_accounts(self) -> dict[str, str]:
-        """Targets whose latest outcome was a dead credential, with the reason."""
+    def broken_accounts(self) -> dict[tuple[str, str], str]:
+        """(school, target) pairs whose latest outcome was a dead credential."""
         query = (
             sa.select(
-                t.targets.c.target, t.targets.c.error_kind, t.targets.c.error_message
+                t.posts.c.school,
+                t.targets.c.target,
+                t.targets.c.error_kind,
+                t.targets.c.error_message,
             )
+            .join(t.posts, t.posts.c.id == t.targets.c.post_id)
             .where(
                 sa.or_(
                     t.targets.c.error_kind == "reauth",
@@ -619,13 +623,14 @@ class Store:
             )
             .order_by(t.targets.c.updated_at.desc(), t.targets.c.id.desc())
         )
-        latest: dict[str, str | None] = {}
+        latest: dict[tuple[str, str], str | None] = {}
         with self._tx() as conn:
             for row in conn.execute(query):
-                if row.target not in latest:
+                key = (row.school, row.target)
+                if key not in latest:
                     broken = row.error_kind == "reauth"
-                    latest[row.target] = row.error_message if broken else None
-        return {name: why or "" for name, why in latest.items() if why is not None}
+                    latest[key] = (row.error_message or "") if broken else None
+        return {key: why for key, why in latest.items() if why is not None}
 
     def heartbeat(self, worker: str, now: datetime) -> None:
         with self._tx() as conn:

@@ -206,4 +206,4 @@ def test_broken_account_fails_before_sending_and_alerts(queue: Queue) -> None:
     assert post.target("alpha").error_kind == "reauth"
     assert post.target("beta").status == TargetStatus.PUBLISHED
     assert alpha.sent == []
-    assert queue.store.broken_accounts() == {"alpha": "The token expired."}
+    assert queue.store.broken_accounts() == {("default", "alpha"): "The token expired."}
