@@ -12,6 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
+from publisher.errors import PermanentPlatformError
 from publisher.models import OutgoingPost, PublishReceipt
 
 
@@ -51,6 +52,17 @@ class Platform(ABC):
                     f"characters; {self.name} takes at most {self.max_alt_chars}."
                 )
         return problems
+
+    def refuse_over_limits(self, post: OutgoingPost) -> None:
+        """Raise before any call when ``post`` breaks this platform's limits."""
+        problems = self.limit_problems(post)
+        if problems:
+            raise PermanentPlatformError(
+                f"The post breaks {self.name}'s limits, so nothing was sent: "
+                + " ".join(problems),
+                platform=self.name,
+                code="limits",
+            )
 
     @abstractmethod
     def publish(self, post: OutgoingPost) -> PublishReceipt:

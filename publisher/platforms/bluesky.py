@@ -152,7 +152,7 @@ class BlueskyPlatform(Platform):
 
     def publish(self, post: OutgoingPost) -> PublishReceipt:
         """Upload each image as a blob, then create the post record."""
-        _refuse_over_limits(self, post)
+        self.refuse_over_limits(post)
         images = [
             read_image_bytes(item.image, number)
             for number, item in enumerate(post.images, start=1)
@@ -478,14 +478,6 @@ def _failure(exc: AtProtocolError, status: int | None) -> str:
     if isinstance(exc, NetworkError):
         return "the connection failed"
     return "the server's answer could not be read"
-
-
-def _refuse_over_limits(platform: Platform, post: OutgoingPost) -> None:
-    problems = platform.limit_problems(post)
-    if problems:
-        raise PermanentPlatformError(
-            " ".join(problems), platform=platform.name, code="limits"
-        )
 
 
 def _send(client: Client, request: Callable[[Client], T]) -> T:

@@ -38,7 +38,6 @@ import requests
 from publisher.config import FacebookCredentials
 from publisher.errors import (
     ConfigError,
-    LimitError,
     PermanentPlatformError,
     PlatformError,
     TransientPlatformError,
@@ -184,12 +183,7 @@ class FacebookPlatform(Platform):
 
     def publish(self, post: OutgoingPost) -> PublishReceipt:
         """Upload each photo unpublished, then attach them all to one post."""
-        problems = self.limit_problems(post)
-        if problems:
-            raise LimitError(
-                "The post breaks Facebook's limits, so nothing was sent: "
-                + " ".join(problems)
-            )
+        self.refuse_over_limits(post)
 
         photo_ids: list[str] = []
         try:

@@ -131,11 +131,7 @@ class InstagramPlatform(Platform):
 
     def publish(self, post: OutgoingPost) -> PublishReceipt:
         """Create and wait for the container(s), then publish."""
-        problems = self.limit_problems(post)
-        if problems:
-            raise PermanentPlatformError(
-                " ".join(problems), platform=self.name, code="limits"
-            )
+        self.refuse_over_limits(post)
         images = [
             read_image_bytes(item.image, number)
             for number, item in enumerate(post.images, start=1)

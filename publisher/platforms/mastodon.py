@@ -229,11 +229,7 @@ class MastodonPlatform(Platform):
 
     def publish(self, post: OutgoingPost) -> PublishReceipt:
         """Upload each image with its description, wait for it, then post."""
-        problems = self.limit_problems(post)
-        if problems:
-            raise PermanentPlatformError(
-                " ".join(problems), platform=self.name, code="limits"
-            )
+        self.refuse_over_limits(post)
         images = [
             read_image_bytes(item.image, number)
             for number, item in enumerate(post.images, start=1)

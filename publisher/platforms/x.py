@@ -33,7 +33,6 @@ from requests_oauthlib import OAuth1
 
 from publisher.config import XCredentials
 from publisher.errors import (
-    LimitError,
     PermanentPlatformError,
     PlatformError,
     TransientPlatformError,
@@ -198,11 +197,7 @@ class XPlatform(Platform):
 
     def publish(self, post: OutgoingPost) -> PublishReceipt:
         """Upload every image, set each alt text, then make the post."""
-        problems = self.limit_problems(post)
-        if problems:
-            raise LimitError(
-                "The post breaks X's limits, so nothing was sent: " + " ".join(problems)
-            )
+        self.refuse_over_limits(post)
 
         media_ids: list[str] = []
         for number, item in enumerate(post.images, start=1):

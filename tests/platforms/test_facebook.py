@@ -16,7 +16,6 @@ import requests
 
 from publisher.errors import (
     ConfigError,
-    LimitError,
     PermanentPlatformError,
     PlatformError,
     TransientPlatformError,
@@ -182,7 +181,7 @@ def test_limits_are_checked_before_anything_is_sent(
 
     for post in (five, long_text, long_alt, oversized, webp_post):
         assert len(fb.limit_problems(post)) == 1
-        with pytest.raises(LimitError):
+        with pytest.raises(PermanentPlatformError, match="limits"):
             fb.publish(post)
 
     assert fb.limit_problems(post_factory(1, text="a" * 63_206)) == []

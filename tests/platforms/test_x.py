@@ -15,7 +15,6 @@ import requests
 from requests_oauthlib import OAuth1
 
 from publisher.errors import (
-    LimitError,
     PermanentPlatformError,
     PlatformError,
     TransientPlatformError,
@@ -231,7 +230,7 @@ def test_fifth_image_is_refused_before_sending(
     post = post_factory(5)
 
     problems = x.limit_problems(post)
-    with pytest.raises(LimitError):
+    with pytest.raises(PermanentPlatformError, match="limits"):
         x.publish(post)
 
     assert len(problems) == 1 and "at most 4 images" in problems[0]
@@ -267,7 +266,7 @@ def test_text_is_measured_with_x_weights(
 
     assert (problems == []) is fits
     if not fits:
-        with pytest.raises(LimitError):
+        with pytest.raises(PermanentPlatformError, match="limits"):
             x.publish(post)
         assert x_fake.fake.requests == []
 
@@ -280,7 +279,7 @@ def test_long_alt_text_and_big_image_are_refused(
     post = replace(post, images=(replace(post.images[0], image=big), post.images[1]))
 
     problems = x.limit_problems(post)
-    with pytest.raises(LimitError):
+    with pytest.raises(PermanentPlatformError, match="limits"):
         x.publish(post)
 
     assert len(problems) == 2
