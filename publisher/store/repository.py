@@ -333,7 +333,24 @@ class Store:
                     f"Post {post_id} is {current.value}; only a post that is "
                     f"{' or '.join(s.value for s in expect)} can get a new time."
                 )
-            self._write_status(conn, post_id, current, to, actor, reason)
+            # A target waiting to retry waits for the new time instead.
+            conn.execute(
+                t.targets.update()
+                .where(
+                    t.targets.c.post_id == post_id,
+                    t.targets.c.status.in_(
+                        [TargetStatus.PENDING.value, TargetStatus.RETRY.value]
+                    ),
+                )
+                .values(next_attempt_at=None)
+            )
+            conn.execute(
+                t.posts.update()
+                .where(t.posts.c.id == post_id)
+                .values(status=to.value, updated_at=_now())
+            )
+            when = due_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            self._record(conn, post_id, actor, current, to, f"{reason}: {when}")
 
     def update_target(
         self,

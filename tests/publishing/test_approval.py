@@ -42,7 +42,7 @@ def test_approved_post_goes_out_at_its_time(gated: Queue) -> None:
     gated.publisher().approve(post_id, actor="head", now=NOW, due_at=None)
     gated.publisher().run_due(NOW + timedelta(hours=1))
     assert gated.store.get_post(post_id).status == PostStatus.PUBLISHED
-    assert [e.reason for e in gated.store.history(post_id)][1] == "approved"
+    assert gated.store.history(post_id)[1].reason.startswith("approved")
 
 
 def test_unapproved_at_its_time_expires_and_needs_a_new_time(gated: Queue) -> None:

@@ -207,3 +207,21 @@ def test_broken_account_fails_before_sending_and_alerts(queue: Queue) -> None:
     assert post.target("beta").status == TargetStatus.PUBLISHED
     assert alpha.sent == []
     assert queue.store.broken_accounts() == {("default", "alpha"): "The token expired."}
+
+
+def test_reschedule_overrides_a_pending_retry(queue: Queue) -> None:
+    queue.platforms["alpha"].failures.append(
+        TransientPlatformError("Server error.", platform="alpha", code="503")
+    )
+    post_id = queue.add(targets=("alpha",))
+    publisher = queue.publisher()
+    publisher.run_due(NOW)
+    later = NOW + timedelta(days=30)
+    publisher.reschedule(post_id, later, actor="comms")
+
+    assert publisher.run_due(NOW + timedelta(hours=1)) == []
+    assert queue.platforms["alpha"].sent == []
+    publisher.run_due(later)
+    assert queue.store.get_post(post_id).status == PostStatus.PUBLISHED
+    reasons = [entry.reason for entry in queue.store.history(post_id)]
+    assert any(reason.startswith("new time") for reason in reasons)
