@@ -18,6 +18,7 @@ import hashlib
 import logging
 import secrets
 import shutil
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -150,6 +151,8 @@ class Publisher:
         self.worker = worker
         self.lease = timedelta(seconds=settings.lease_seconds)
         self._injected = platforms
+        #: Set to finish the platform call under way, then stop cleanly.
+        self.stopping = threading.Event()
         self._new_round()
 
     def _new_round(self) -> None:
@@ -185,13 +188,15 @@ class Publisher:
             return []
         self._new_round()
         reports: list[PostReport] = []
-        while len(reports) < MAX_POSTS_PER_ROUND:
+        while len(reports) < MAX_POSTS_PER_ROUND and not self.stopping.is_set():
             claimed = self.store.claim_next(
                 self.worker, now=now, lease=self.lease + (_wall(now) - now)
             )
             if claimed is None:
                 break
             reports.append(self._publish_claimed(claimed, now))
+            # A long round still shows the worker alive to `publisher status`.
+            self.store.heartbeat(self.worker, _wall(now))
         return reports
 
     def recover(self, now: datetime) -> list[str]:
@@ -250,6 +255,8 @@ class Publisher:
         for target in post.targets:
             if target.status not in WAITING or not _ready(target, now):
                 continue
+            if self.stopping.is_set():
+                break  # asked to stop: the rest of the targets stay pending
             if not self.store.renew_lease(
                 post.id, self.worker, now=_wall(now), lease=self.lease
             ):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import time
 from collections.abc import Callable
@@ -82,6 +83,8 @@ def serve(publisher: Publisher, *, poll_seconds: float, clock: Clock = utc_now) 
 
     def run_and_reschedule() -> None:
         _safe_tick(publisher, clock)
+        if publisher.stopping.is_set():
+            return
         scheduler.add_job(
             run_and_reschedule,
             "date",
@@ -89,12 +92,19 @@ def serve(publisher: Publisher, *, poll_seconds: float, clock: Clock = utc_now) 
             misfire_grace_time=None,
         )
 
+    def stop(signum: int, frame: object) -> None:
+        # Let the platform call under way finish and record its outcome, so a
+        # restart never leaves a post locked until its lease runs out.
+        log.info("scheduler: stopping after the current call (signal %d)", signum)
+        publisher.stopping.set()
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     scheduler.add_job(run_and_reschedule, "date", run_date=datetime.now(UTC))
     log.info("scheduler: started as %s, every %ss", publisher.worker, poll_seconds)
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        log.info("scheduler: stopped")
+    scheduler.start()
+    log.info("scheduler: stopped")
 
 
 def _safe_tick(publisher: Publisher, clock: Clock) -> None:

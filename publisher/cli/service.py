@@ -97,7 +97,9 @@ def status() -> None:
             f"The scheduler's last heartbeat was {context.local(beat, config)}: "
             "it is not running or cannot reach the database."
         )
-    stuck = store.stale_claims(now)
+    stuck = sorted(
+        set(store.stale_claims(now)) | set(store.orphaned_claims(now, STALE_HEARTBEAT))
+    )
     if stuck:
         problems.append(f"Posts stuck in publishing: {', '.join(stuck)}.")
     attention = store.list_posts(

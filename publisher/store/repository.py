@@ -565,6 +565,26 @@ class Store:
             )
             return result.rowcount == 1
 
+    def orphaned_claims(self, now: datetime, quiet_for: timedelta) -> list[str]:
+        """Posts in 'publishing' whose worker has sent no heartbeat lately.
+
+        Their lease may not have run out yet, but the worker is probably gone;
+        ``publisher status`` reports them instead of saying all is well.
+        """
+        beats = t.heartbeats
+        query = (
+            sa.select(t.posts.c.id)
+            .select_from(
+                t.posts.outerjoin(beats, beats.c.worker == t.posts.c.lease_owner)
+            )
+            .where(
+                t.posts.c.status == PostStatus.PUBLISHING.value,
+                sa.or_(beats.c.at.is_(None), beats.c.at < now - quiet_for),
+            )
+        )
+        with self._tx() as conn:
+            return [row.id for row in conn.execute(query)]
+
     def stale_claims(self, now: datetime) -> list[str]:
         """Posts left in 'publishing' by a worker whose lease ran out."""
         query = sa.select(t.posts.c.id).where(

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from publisher.config import load_settings
-from publisher.models import TargetStatus
+from publisher.models import PostStatus, TargetStatus
 from publisher.store import Store
 from tests.conftest import REPO, SAMPLES
 from tests.fakes import (
@@ -153,3 +153,37 @@ def test_sigkill_mid_publish_never_duplicates(
     assert len(x.fake.live_posts()) == on_x
     assert len(fb.fake.live_posts()) == on_fb
     assert target_states(env, post_id) == states
+
+
+@pytest.mark.slow
+def test_sigterm_finishes_the_call_and_leaves_nothing_locked(
+    fakes: Fakes, tmp_path: Path
+) -> None:
+    x, _ = fakes
+    env = worker_env(tmp_path, x)
+    env["PUBLISHER_LEASE_SECONDS"] = "600"
+    for number in range(15):
+        run_to_end(
+            env, "add", "--caption", f"Notice {number}", "--image",
+            str(SAMPLES / "garden.jpg"), "--alt", "The garden",
+            "--to", "x", "--at", "now",
+        )  # fmt: skip
+    worker = publisher(env, "run", "--poll", "0.2")
+    try:
+        deadline = time.monotonic() + 60
+        while not x.fake.live_posts():
+            assert time.monotonic() < deadline, "nothing was published"
+            time.sleep(0.02)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=60) == 0
+    finally:
+        worker.kill()
+
+    store = Store.open(load_settings(env).database_url)
+    try:
+        states = {p.status.value for p in store.list_posts()}
+        published = len(store.list_posts(statuses=(PostStatus.PUBLISHED,)))
+    finally:
+        store.close()
+    assert states <= {"published", "scheduled"}
+    assert published == len(x.fake.live_posts())

@@ -133,3 +133,12 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     engine.dispose()
     with pytest.raises(StoreError, match="newer version"):
         Store.open(url)
+
+
+def test_claim_of_a_silent_worker_is_orphaned(store: Store) -> None:
+    post_id = store.add_post(_new(NOW))
+    store.heartbeat("w1", NOW)
+    store.claim(post_id, "w1", now=NOW, lease=timedelta(hours=1))
+    quiet = timedelta(minutes=2)
+    assert store.orphaned_claims(NOW + timedelta(minutes=1), quiet) == []
+    assert store.orphaned_claims(NOW + timedelta(minutes=3), quiet) == [post_id]
