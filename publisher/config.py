@@ -188,7 +188,11 @@ def _school_env(env: Mapping[str, str], school: str) -> dict[str, str]:
         for key, value in env.items()
         if key not in SCHOOL_KEYS and not key.startswith(SCHOOL_PREFIXES)
     }
-    own = {k: v for k, v in dotenv_values(path).items() if v is not None}
+    try:
+        values = dotenv_values(path, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8.") from exc
+    own = {k: v for k, v in values.items() if v is not None}
     foreign = [
         k for k in own if k not in SCHOOL_KEYS and not k.startswith(SCHOOL_PREFIXES)
     ]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.config import Settings
-from publisher.errors import ConfigError, LimitError, PostBlocked
+from publisher.errors import ConfigError, LimitError, MediaError, PostBlocked
 from publisher.models import (
     Acknowledgement,
     OutgoingPost,
@@ -175,10 +175,14 @@ def _sanitise_all(
     max_bytes = min((p.max_image_bytes for p in platforms), default=None)
     done: list[PostImage] = []
     try:
-        for source, alt in draft.images:
-            image = sanitise_image(
-                source, settings.media_dir, max_edge=max_edge, max_bytes=max_bytes
-            )
+        for number, (source, alt) in enumerate(draft.images, start=1):
+            try:
+                image = sanitise_image(
+                    source, settings.media_dir, max_edge=max_edge, max_bytes=max_bytes
+                )
+            except MediaError as exc:
+                # Say which image, without repeating its file name.
+                raise type(exc)(f"Image {number}: {exc}") from exc
             done.append(PostImage(image, alt))
     except BaseException:
         _remove(done)

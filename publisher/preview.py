@@ -86,8 +86,13 @@ def render_text(preview: Preview) -> str:
         f"  acknowledged {a.key} by {a.by}: {a.reason}" for a in post.acknowledgements
     ]
     lines += [f"  image problem: {p}" for p in preview.image_problems]
+    states = {t.target: t for t in post.targets}
     for target in preview.targets:
         lines.append(f"\n== {target.target} ==")
+        state = states[target.target]
+        if state.status.value not in ("pending", "retry"):
+            where = state.url or state.remote_id or state.error_message or ""
+            lines.append(f"Already {state.status.value} here {where}".rstrip())
         lines.append("Text:")
         lines += ["  | " + line for line in target.text.splitlines() or [""]]
         for number, item in enumerate(target.images, start=1):

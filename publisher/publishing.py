@@ -271,7 +271,10 @@ class Publisher:
         """Queue a recurring post's next occurrence, once, with its own images."""
         if not post.recurrence or not post.series_id:
             return
-        due = next_occurrence(post.due_at, ZoneInfo(post.timezone), post.recurrence)
+        zone = ZoneInfo(post.timezone)
+        head = self.store.get_post(post.series_id)
+        at = head.due_at.astimezone(zone).time()
+        due = next_occurrence(post.due_at, zone, post.recurrence, at=at)
         if post.repeat_until and due > post.repeat_until:
             return
         if self.store.has_occurrence_after(post.series_id, post.due_at):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from publisher.errors import ScheduleError
@@ -26,9 +26,23 @@ def parse_when(
             f"Cannot read the time {text!r}. Use 'now' or ISO 8601, such as "
             "2027-03-29T09:00 (school time) or 2027-03-29T09:00+01:00."
         ) from exc
+    if len(text.strip()) <= len("2027-03-29"):
+        raise ScheduleError(
+            f"{text!r} is a date without a time; add one, as in {text.strip()}T09:00."
+        )
     if parsed.tzinfo is not None:
-        return parsed.astimezone(UTC)
-    return _local_to_utc(parsed, zone, fold)
+        instant = parsed.astimezone(UTC)
+    else:
+        instant = _local_to_utc(parsed, zone, fold)
+    if instant < now - PAST_TOLERANCE:
+        raise ScheduleError(
+            f"{text} is in the past. Give a time to come, or 'now' to post at once."
+        )
+    return instant
+
+
+#: How far in the past a typed time may be (a minute of typing) and still count.
+PAST_TOLERANCE = timedelta(minutes=1)
 
 
 def _local_to_utc(naive: datetime, zone: ZoneInfo, fold: int | None) -> datetime:
@@ -65,15 +79,20 @@ def describe(instant: datetime, zone: ZoneInfo) -> str:
 RECURRENCES = {"day": 1, "week": 7, "fortnight": 14}
 
 
-def next_occurrence(previous: datetime, zone: ZoneInfo, every: str) -> datetime:
-    """The next instant of a recurring post, at the same local wall-clock time.
+def next_occurrence(
+    previous: datetime, zone: ZoneInfo, every: str, *, at: time | None = None
+) -> datetime:
+    """The next instant of a recurring post, at the series' local wall-clock time.
 
-    A weekly 09:00 post stays at 09:00 across clock changes. If the wall-clock
-    time falls in the hour the clocks skip, it moves to the same minutes past
-    the hour after the change; in the repeated hour it takes the first.
+    ``at`` is the series' own time of day (default: that of ``previous``), so
+    a weekly 09:00 post stays at 09:00 across clock changes. If that time
+    falls in the hour the clocks skip, this occurrence moves to the same
+    minutes past the hour after the change (the next one returns to ``at``);
+    in the repeated hour it takes the first.
     """
     local = previous.astimezone(zone).replace(tzinfo=None)
-    target = local + timedelta(days=RECURRENCES[every])
+    day = local.date() + timedelta(days=RECURRENCES[every])
+    target = datetime.combine(day, at or local.time())
     candidate = target.replace(tzinfo=zone, fold=0)
     if _round_trip(candidate) != target:
         candidate = (target + timedelta(hours=1)).replace(tzinfo=zone, fold=0)

@@ -149,3 +149,62 @@ def test_demo_publishes_samples_and_refuses_one(
     published = list((tmp_path / "demo" / "outbox").iterdir())
     assert len(published) == 1
     assert len(list(published[0].glob("image-*.jpg"))) == 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "PUBLISHER_DATA_DIR=data\n".encode("utf-16"),
+        b"# costs \xa35 a term\nPUBLISHER_DATA_DIR=data\n",
+    ],
+)
+def test_env_file_that_is_not_utf8_is_one_clear_error(
+    content: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(content)
+    monkeypatch.setenv("PUBLISHER_ENV_FILE", str(env_file))
+    result = CliRunner().invoke(cli, ["list"])
+    assert result.exit_code == 2
+    assert "not UTF-8" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_refused_image_is_named_by_position(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    bogus = tmp_path / "Cerys Vaughan.jpg"
+    bogus.write_bytes(b"\xff\xd8\xff\xe0 not really a picture")
+    result = invoke(
+        "add", "--caption", "Hello",
+        "--image", str(SAMPLES / "garden.jpg"), "--alt", "The garden",
+        "--image", str(bogus), "--alt", "A page",
+        "--to", "outbox", "--at", "now",
+    )  # fmt: skip
+    assert result.exit_code == 4
+    assert "Image 2:" in result.output
+    assert "Cerys" not in result.output
+    assert list((Path(env["PUBLISHER_DATA_DIR"]) / "media").glob("*")) == []
+
+
+def test_list_says_why_a_post_is_held(env: dict[str, str]) -> None:
+    roster = Path(env["PUBLISHER_ROSTER"])
+    ack = add("Thank you Zebulon Quaintance-Fforde!").output.split("(finding ")
+    keys = [part.split(")")[0] for part in ack[1:]]
+    extra = [arg for key in keys for arg in ("--ack", f"{key}=visiting author")]
+    post_id = add("Thank you Zebulon Quaintance-Fforde!", *extra).output.strip()
+    with roster.open("a", encoding="utf-8") as handle:
+        handle.write("S9001,Zebulon,Quaintance-Fforde,,Year 6\n")
+    invoke("run", "--once")
+    listed = invoke("list").output
+    assert f"{post_id}" in listed and "blocked" in listed
+    assert "why: images-no-names" in listed
+    shown = invoke("preview", post_id).output
+    assert "BLOCKED" in shown
+
+
+def test_preview_of_a_published_post_says_so(env: dict[str, str]) -> None:
+    post_id = add("Sports day!").output.strip()
+    invoke("run", "--once")
+    shown = invoke("preview", post_id).output
+    assert "Already published here" in shown

@@ -91,3 +91,26 @@ def test_repeat_in_the_skipped_hour_moves_past_it() -> None:
     before = parse_when("2027-03-21T01:30", LONDON, now=NOW)
     after = next_occurrence(before, LONDON, "week")
     assert after.astimezone(LONDON).strftime("%Y-%m-%d %H:%M") == "2027-03-28 02:30"
+
+
+def test_series_returns_to_its_time_after_the_skipped_hour() -> None:
+    from datetime import time as clock
+
+    from publisher.timing import next_occurrence
+
+    instant = parse_when("2027-03-21T01:30", LONDON, now=NOW)
+    seen = []
+    for _ in range(3):
+        instant = next_occurrence(instant, LONDON, "week", at=clock(1, 30))
+        seen.append(instant.astimezone(LONDON).strftime("%m-%d %H:%M"))
+    assert seen == ["03-28 02:30", "04-04 01:30", "04-11 01:30"]
+
+
+def test_time_in_the_past_is_refused() -> None:
+    with pytest.raises(ScheduleError, match="in the past"):
+        parse_when("2026-12-01T09:00", LONDON, now=NOW)
+
+
+def test_date_without_time_is_refused() -> None:
+    with pytest.raises(ScheduleError, match="without a time"):
+        parse_when("2027-06-01", LONDON, now=NOW)

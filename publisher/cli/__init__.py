@@ -102,9 +102,7 @@ def cli(ctx: click.Context, verbose: int, school: str | None) -> None:
     if school:
         os.environ["PUBLISHER_SCHOOL"] = school
     if ctx.invoked_subcommand not in NO_SETTINGS:
-        from dotenv import load_dotenv
-
-        load_dotenv(os.environ.get("PUBLISHER_ENV_FILE", ".env"), override=False)
+        _load_env_file(os.environ.get("PUBLISHER_ENV_FILE", ".env"))
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     named = getattr(logging, os.environ.get("PUBLISHER_LOG_LEVEL", "").upper(), None)
     if isinstance(named, int):
@@ -118,6 +116,24 @@ def cli(ctx: click.Context, verbose: int, school: str | None) -> None:
         logging.getLogger(name).setLevel(max(level, logging.INFO))
 
 
+def _load_env_file(path: str) -> None:
+    """Read ``.env`` into the environment; the environment wins."""
+    from dotenv import load_dotenv
+
+    from publisher.errors import ConfigError
+
+    try:
+        load_dotenv(path, override=False, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte {exc.start}). Save it as UTF-8, "
+            "for example with 'Save as... UTF-8' in your editor."
+        ) from exc
+
+
 def main() -> None:
     """The console entry point."""
+    # Everything the product writes (database, images, outbox) holds captions
+    # or photos of learners: readable by this account only.
+    os.umask(0o077)
     cli(prog_name="publisher")

@@ -12,7 +12,7 @@ import click
 from publisher.cli import context
 
 if TYPE_CHECKING:
-    from publisher.store import StoredPost
+    from publisher.store import Store, StoredPost
 
 
 def _ack(value: str) -> tuple[str, str]:
@@ -120,11 +120,21 @@ def list_posts(as_json: bool) -> None:
             f"{post.id}  {context.local(post.due_at, config)}  {post.status.value}"
             f"  {len(post.images)} image(s){school}"
         )
+        if post.status.value in ("blocked", "missed", "expired"):
+            click.echo(f"    why: {_why(store, post)}")
         for target in post.targets:
             detail = target.url or target.error_message or ""
             click.echo(f"    {target.target:<10} {target.status.value:<15} {detail}")
     if not posts and not as_json:
         click.echo("No posts yet. Queue one with 'publisher add'.")
+
+
+def _why(store: Store, post: StoredPost) -> str:
+    """The reason recorded when the post entered its present state."""
+    for entry in reversed(store.history(post.id)):
+        if entry.target is None and entry.to_status == post.status.value:
+            return entry.reason or "-"
+    return "-"
 
 
 def _post_json(post: StoredPost) -> dict[str, object]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -45,8 +46,11 @@ def run(once: bool, dry_run: bool, poll: float | None) -> None:
         if dry_run:
             _dry_run(publisher)
             return
-        for report in scheduler.tick(publisher):
-            _echo_report(report)
+        # A round takes at most a few hundred posts; --once keeps going
+        # until nothing more is due.
+        while reports := scheduler.tick(publisher):
+            for report in reports:
+                _echo_report(report)
         return
     seconds = poll or float(
         os.environ.get("PUBLISHER_POLL_SECONDS", DEFAULT_POLL_SECONDS)
@@ -138,6 +142,9 @@ def doctor() -> None:
         except PublisherError as exc:
             failures += 1
             click.echo(f"FAIL  {label}: {exc}")
+        except Exception as exc:  # doctor reports every check, whatever happens
+            failures += 1
+            click.echo(f"FAIL  {label}: an unexpected {type(exc).__name__}.")
     if failures:
         raise click.exceptions.Exit(2)
 
@@ -198,4 +205,7 @@ def demo(data_dir: Path) -> None:
     for report in scheduler.tick(context.publisher(config, worker="demo")):
         _echo_report(report)
     click.echo(f"\nThe outbox is {config.outbox_dir.resolve()}")
-    click.echo(f"See every post with: PUBLISHER_DATA_DIR={data_dir} publisher list")
+    # Name the command as it was typed (.venv/bin/publisher is not on PATH).
+    typed = sys.argv[0] if sys.argv and sys.argv[0].endswith("publisher") else ""
+    exe = typed or "publisher"
+    click.echo(f"See every post with: PUBLISHER_DATA_DIR={data_dir} {exe} list")

@@ -33,6 +33,8 @@ from publisher.store import tables as t
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: Due posts read per claim attempt; losing a race moves on to the next.
+CLAIM_CANDIDATES = 8
 
 
 def _current_revision(conn: Connection) -> str | None:
@@ -443,17 +445,17 @@ class Store:
             sa.select(t.posts.c.id)
             .where(t.posts.c.status == PostStatus.SCHEDULED.value, due <= now)
             .order_by(due)
-            .limit(1)
+            .limit(CLAIM_CANDIDATES)
         )
         if self.engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         with self._tx() as conn:
-            row = conn.execute(query).first()
-            if row is None:
-                return None
-            if not self._claim(conn, row.id, worker, now, lease):
-                return None
-        return str(row.id)
+            # Another worker may win a candidate between the read and the
+            # update; then the next candidate is tried, not the round ended.
+            for row in conn.execute(query).all():
+                if self._claim(conn, row.id, worker, now, lease):
+                    return str(row.id)
+        return None
 
     def claim(
         self, post_id: str, worker: str, *, now: datetime, lease: timedelta
