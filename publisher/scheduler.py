@@ -52,7 +52,7 @@ def connect(
     attempt = 0
     while True:
         try:
-            store = Store.open(settings.database_url)
+            store = Store.open(settings.database_url, media_dir=settings.media_dir)
             return Publisher(settings, store, worker=worker_name())
         except StoreError as exc:
             wait = CONNECT_BACKOFF[min(attempt, len(CONNECT_BACKOFF) - 1)]

@@ -208,3 +208,14 @@ def test_preview_of_a_published_post_says_so(env: dict[str, str]) -> None:
     invoke("run", "--once")
     shown = invoke("preview", post_id).output
     assert "Already published here" in shown
+
+
+def test_data_folder_can_move_with_posts_queued(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post_id = add("Sports day!").output.strip()
+    moved = tmp_path / "elsewhere"
+    shutil.move(env["PUBLISHER_DATA_DIR"], moved)
+    monkeypatch.setenv("PUBLISHER_DATA_DIR", str(moved))
+    assert invoke("run", "--once").exit_code == 0
+    assert (moved / "outbox" / post_id / "image-1.jpg").is_file()

@@ -21,7 +21,7 @@ def settings() -> Settings:
 def store(config: Settings) -> Store:
     from publisher.store import Store
 
-    return Store.open(config.database_url)
+    return Store.open(config.database_url, media_dir=config.media_dir)
 
 
 def publisher(config: Settings, worker: str | None = None) -> Publisher:

@@ -152,11 +152,13 @@ def _now() -> datetime:
 class Store:
     """The product's database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, media_dir: Path | None = None) -> None:
         self.engine = engine
+        #: Images in this folder are stored by name, so the data folder can move.
+        self.media_dir = media_dir
 
     @classmethod
-    def open(cls, url: str) -> Store:
+    def open(cls, url: str, *, media_dir: Path | None = None) -> Store:
         """Connect to ``url``, creating the tables on first use."""
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(
@@ -164,7 +166,7 @@ class Store:
             )
         try:
             engine = sa.create_engine(url, future=True, pool_pre_ping=True)
-            store = cls(engine)
+            store = cls(engine, media_dir)
             store._prepare()
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(
@@ -172,6 +174,15 @@ class Store:
                 "PUBLISHER_DATABASE_URL and that the database server is running."
             ) from exc
         return store
+
+    def _stored_path(self, path: Path) -> str:
+        """A file name for images in the media folder, else the whole path."""
+        if (
+            self.media_dir is not None
+            and path.parent.resolve() == self.media_dir.resolve()
+        ):
+            return path.name
+        return str(path)
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -251,7 +262,7 @@ class Store:
                 t.images.insert().values(
                     post_id=post_id,
                     position=position,
-                    path=str(image.path),
+                    path=self._stored_path(image.path),
                     media_type=image.media_type,
                     width=image.width,
                     height=image.height,
@@ -750,7 +761,7 @@ class Store:
                 Acknowledgement(a["key"], a["reason"], a["by"])
                 for a in row.acknowledged or ()
             ),
-            images=tuple(_image(r) for r in image_rows),
+            images=tuple(_image(r, self.media_dir) for r in image_rows),
             targets=tuple(_target(r) for r in target_rows),
             created_at=_utc(row.created_at) or _now(),
             recurrence=row.recurrence,
@@ -759,10 +770,13 @@ class Store:
         )
 
 
-def _image(row: Any) -> PostImage:
+def _image(row: Any, media_dir: Path | None) -> PostImage:
+    path = Path(row.path)
+    if media_dir is not None and path.name == row.path:
+        path = media_dir / path
     return PostImage(
         SanitisedImage(
-            path=Path(row.path),
+            path=path,
             media_type=row.media_type,
             width=row.width,
             height=row.height,
