@@ -193,6 +193,8 @@ def roster_check(roster_file: Path | None, column: tuple[str, ...]) -> None:
         f"{where}: {len(learners.learners)} learners loaded; consent tracked "
         f"for: {channels}."
     )
+    for note in learners.notes:
+        click.echo(note)
     if not learners.problems:
         click.echo("Every row is usable.")
         return

@@ -1,13 +1,20 @@
-"""Judge a post under a names policy: findings, consent, acknowledgements."""
+"""Judge a post under a names policy: findings, consent, acknowledgements.
+
+Besides names, a text holding invisible direction overrides (LRE, RLE, PDF,
+LRO, RLO) is blocked under the rule "direction-controls": they reorder what a
+reader sees and can hide a name from any checker.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 
 from publisher.models import Finding, Verdict
 from publisher.policy.index import NameIndex
 from publisher.policy.matcher import Hit, Matcher
+from publisher.policy.normalise import BIDI_OVERRIDES
 from publisher.policy.policyfile import Policy
 from publisher.policy.roster import Roster
 
@@ -25,6 +32,8 @@ _CHANNEL_ALIASES = {
     "toot": "mastodon",
 }
 _FULL_KINDS = frozenset({"full", "initials"})
+_BIDI_RULE = "direction-controls"
+_BIDI = re.compile(f"[{BIDI_OVERRIDES}]")
 
 _RULE_TEXT = {
     "images-no-names": "A post with learner images may not name a learner.",
@@ -57,14 +66,22 @@ class NamesChecker:
 
     def find_names(self, text: str, field: str = "caption") -> list[Finding]:
         """Every likely name in ``text`` as a finding for ``field``."""
-        norm, hits = self.matcher.find(text)
-        findings = []
-        for hit in hits:
-            if hit.kind == "offroster" and self.policy.off_roster == "ignore":
-                continue
-            start, end = norm.span(hit.start, hit.end)
-            findings.append(self._finding(field, start, end, text[start:end], hit))
-        return findings
+        findings: list[Finding] = []
+        seen: set[tuple[int, int]] = set()
+        ignore_offroster = self.policy.off_roster == "ignore"
+        for norm, hits in self.matcher.find_views(text):
+            for hit in hits:
+                if ignore_offroster and hit.kind == "offroster":
+                    continue
+                start, end = norm.span(hit.start, hit.end)
+                if (start, end) in seen:
+                    continue
+                seen.add((start, end))
+                findings.append(self._finding(field, start, end, text[start:end], hit))
+        if text.isascii():
+            return findings  # one view, already in text order
+        findings.extend(_direction_controls(text, field))
+        return sorted(findings, key=lambda f: (f.start, f.end))
 
     def _finding(
         self, field: str, start: int, end: int, matched: str, hit: Hit
@@ -127,12 +144,13 @@ class NamesChecker:
             findings=tuple(findings),
             acknowledged=tuple(acknowledged),
         )
-        logger.info(
-            "names check: %d findings, %d blocking, %d acknowledged",
-            len(findings),
-            len(verdict.blocking),
-            len(acknowledged),
-        )
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "names check: %d findings, %d blocking, %d acknowledged",
+                len(findings),
+                len(verdict.blocking),
+                len(acknowledged),
+            )
         return verdict
 
     def _consent(
@@ -167,6 +185,34 @@ class NamesChecker:
                     )
                 )
         return findings
+
+
+def _direction_controls(text: str, field: str) -> list[Finding]:
+    """One finding over the text between the first and last direction override."""
+    if _BIDI.search(text) is None:
+        return []
+    where = [i for i, c in enumerate(text) if c in BIDI_OVERRIDES]
+    start, end = where[0], where[-1] + 1
+    return [
+        Finding(
+            field=field,
+            start=start,
+            end=end,
+            matched=text[start:end],
+            learner_ids=(),
+            rule=_BIDI_RULE,
+            reason=(
+                f"The {field} holds {len(where)} invisible direction-control "
+                "characters (U+202A to U+202E). They change the order in which "
+                "letters are shown, so they can hide a learner's name from this "
+                "check."
+            ),
+            advice=(
+                "Remove the invisible direction-control characters (retype the "
+                "text, or paste it as plain text) and check again."
+            ),
+        )
+    ]
 
 
 def _channel(target: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from publisher.policy import vocab
 from publisher.policy.tokens import CaseMode, Token
 from publisher.policy.vocab import word_set
+from publisher.policy.welsh import is_welsh_word
 
 __all__ = ["Decision", "PLACE_BEFORE", "after_cue", "decide_word"]
 
@@ -29,7 +30,7 @@ _SEASON_AFTER = word_set(
 _VERB_WORDS = word_set("will may hope mark bill grant can joy")
 _VERB_NEXT = word_set(
     "you we they i he she it to not be have all everyone your our their the "
-    "a an this that"
+    "a an this that there"
 )
 #: Words before a name-word that make it a place or a class, not a person.
 PLACE_BEFORE = word_set(
@@ -139,7 +140,7 @@ def _person_context(
         if after is not None and not after.boundary:
             if (last + 2) in looks_like_name and (after.cap or mode != "normal"):
                 return "name", "it is listed with another name"
-            if after.key in _AND_PERSON:
+            if after.key in _AND_PERSON or (after.key == "i" and after.sep == "'"):
                 return "name", "it is followed by 'and' and people"
             if not after.cap:
                 return "word", "it is joined to another common noun"
@@ -162,12 +163,66 @@ def _person_context(
         after = tokens[last + 2]
         if after.cap and not after.boundary and (last + 2) not in looks_like_name:
             return "word", "it starts a longer proper name"
+    if (
+        nxt is not None
+        and nxt.cap
+        and mode == "normal"
+        and (last + 1) not in looks_like_name
+        and (nxt.key in vocab.common_words() or nxt.key in vocab.INSTITUTION_NOUNS)
+    ):
+        return "word", "it starts the name of a company or team ('Sky Sports')"
     if nxt is not None and not nxt.cap and not nxt.number:
-        if nxt.key.endswith("ing") and len(nxt.key) > 4:
+        key = nxt.key
+        if key.endswith("ing") and len(key) > 4 and key not in _ING_NOUNS:
             return "name", "a verb follows, as after a person"
+        if _placed_like_a_person(tokens, first, last, nxt):
+            return "name", (
+                f"'{key}' follows, as in a caption about a person ('Jack on the slide')"
+            )
         if not tok.glued:
             return "word", "it is followed by a noun it describes"
     return "unsure", "it could be the word or the name and nothing around it decides"
+
+
+#: Words ending in -ing that are nouns, not what a person is doing.
+_ING_NOUNS = word_set(
+    "warning morning evening building wedding clothing ceiling meeting feeling "
+    "ending opening outing setting gathering pudding dumpling icing filling "
+    "lightning duckling earring sibling stuffing offering"
+)
+#: Virtues that are also given names.
+_VIRTUES = word_set(
+    "hope faith joy grace charity patience mercy peace love harmony unity "
+    "liberty honour honor justice serenity verity felicity prudence"
+)
+#: What follows "Hope in" or "Faith in" when the virtue is meant.
+_ABSTRACT_AFTER_IN = word_set(
+    "every each all action practice our your their everything everyone "
+    "abundance mind god humanity ourselves yourself yourselves"
+)
+#: Welsh prepositions after a learner ("Jac ar y siglen").
+_WELSH_NEXT = word_set("ar gyda efo wrth ger mewn hefyd")
+#: The last words of the cue phrases, to rule most words out at once.
+_CUE_ENDS = frozenset(cue[-1] for cue in vocab.PERSON_CUES)
+
+
+def _placed_like_a_person(
+    tokens: list[Token], first: int, last: int, nxt: Token
+) -> bool:
+    """ "Jack on the slide", "Seren in the garden": where a learner is.
+
+    Welsh prepositions count only for names that are no Welsh word ("Jac ar
+    y siglen", but "Eira ar y mynydd" is snow on the mountain), and a virtue
+    before "in" and an abstract word is the virtue ("Hope in every classroom",
+    "Faith in action"); "Grace in the garden" is a learner.
+    """
+    key, name = nxt.key, tokens[first].key
+    if key in vocab.NAME_NEXT:
+        if key == "in" and name in _VIRTUES:
+            after = tokens[last + 2] if last + 2 < len(tokens) else None
+            return after is None or after.key not in _ABSTRACT_AFTER_IN
+        return True
+    return key in _WELSH_NEXT and not is_welsh_word(name)
 
 
 def after_cue(tokens: list[Token], first: int) -> bool:
@@ -177,13 +232,14 @@ def after_cue(tokens: list[Token], first: int) -> bool:
         return True
     if prv.sep.strip() in (",", "") and _vocative_end(tokens, first):
         return True
-    for length in (4, 3, 2, 1):
-        start = first - length
-        if start < 0:
-            continue
-        words = tuple(t.key for t in tokens[start:first])
-        if words in vocab.PERSON_CUES:
-            return True
+    if prv.key in _CUE_ENDS:
+        for length in (4, 3, 2, 1):
+            start = first - length
+            if start < 0:
+                continue
+            words = tuple(t.key for t in tokens[start:first])
+            if words in vocab.PERSON_CUES:
+                return True
     return (
         prv.key == "to"
         and first >= 2

@@ -4,55 +4,29 @@ Every name is stored under its look-up key (``fold_word``). Names of several
 words ("ap Dafydd", "Ní Bhriain", "Jia Hui") and names with apostrophes or
 hyphens ("O'Brien", "Mary-Jane") are stored whole ("obrien") and also as a
 tuple of parts, so the matcher can join tokens back together. Welsh mutated
-forms of given names are stored apart: they count only after a trigger word.
+forms of given names are stored apart: they count only after a trigger word
+or, capitalised in Welsh text, as a form of address.
+
+A short name written in capitals ("CJ") is a nickname that only matches when
+written so, unless the roster row (or the whole roster) is in capitals: many
+management systems export "SAM,JONES", and that casing means nothing.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from publisher.policy.normalise import fold_word
-from publisher.policy.roster import Roster
+from publisher.policy.roster import Learner, Roster, in_capitals
 from publisher.policy.vocab import word_set
+from publisher.policy.welsh import h_prothesis, mutations
 
-__all__ = ["Entry", "NameIndex", "mutations"]
+__all__ = ["Entry", "NameIndex"]
 
 _PARTS = re.compile(r"[^\W\d_]+")
-
-#: Welsh mutations of a name's first letters (welsh_mutations.md, table 1),
-#: longest radical first. Each value: (soft, nasal, aspirate); None = no change.
-_MUTATIONS: tuple[tuple[str, tuple[str | None, str | None, str | None]], ...] = (
-    ("ll", ("l", None, None)),
-    ("rh", ("r", None, None)),
-    ("ch", (None, None, None)),
-    ("ph", (None, None, None)),
-    ("th", (None, None, None)),
-    ("dd", (None, None, None)),
-    ("ff", (None, None, None)),
-    ("c", ("g", "ngh", "ch")),
-    ("p", ("b", "mh", "ph")),
-    ("t", ("d", "nh", "th")),
-    ("g", ("", "ng", None)),
-    ("b", ("f", "m", None)),
-    ("d", ("dd", "n", None)),
-    ("m", ("f", None, None)),
-)
-_KINDS = ("soft", "nasal", "aspirate")
-
-
-def mutations(key: str) -> list[tuple[str, str]]:
-    """The mutated forms of a folded name: [(form, "soft"|"nasal"|"aspirate")]."""
-    for radical, forms in _MUTATIONS:
-        if key.startswith(radical):
-            rest = key[len(radical) :]
-            return [
-                (form + rest, kind)
-                for form, kind in zip(forms, _KINDS, strict=True)
-                if form is not None and len(form + rest) >= 2
-            ]
-    return []
 
 
 @dataclass
@@ -81,46 +55,47 @@ class NameIndex:
     initials: dict[str, tuple[frozenset[str], frozenset[str]]] = field(
         default_factory=dict
     )
-    #: name lengths present, for searching inside hashtags
+    #: name lengths present, longest first, for searching inside hashtags
     lengths: tuple[int, ...] = ()
+    #: the same for mutated forms
+    mutated_lengths: tuple[int, ...] = ()
+    #: the first two letters of every name, to skip most places in a hashtag
+    starts: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, roster: Roster) -> NameIndex:
         index = cls()
         mutated: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        capitals = roster.in_capitals
         for learner in roster.learners:
             lid = learner.learner_id
+            # Casing of a row in capitals says nothing about nicknames.
+            caps_ok = not (capitals or in_capitals(learner))
             givens = [n for n in (learner.given, learner.preferred) if n]
             for name in givens:
-                key = index._add(name, lid, "given")
-                for form, kind in mutations(key):
+                key = index._add(name, lid, "given", caps_ok)
+                for form, kind in _forms(key):
                     mutated[(form, kind, key)].add(lid)
             for name in learner.aliases:
-                index._add(name, lid, "alias")
+                index._add(name, lid, "alias", caps_ok)
             if learner.family:
-                index._add(learner.family, lid, "family")
-            index.initials[lid] = (
-                frozenset(fold_word(n)[:1] for n in givens + list(learner.aliases)),
-                frozenset(
-                    fold_word(p)[:1]
-                    for p in _PARTS.findall(learner.family)
-                    if len(fold_word(p)) > 2
-                )
-                | {fold_word(learner.family)[:1]},
-            )
+                index._add(learner.family, lid, "family", False)
+            index.initials[lid] = _initials(learner, givens)
         for (form, kind, radical), ids in mutated.items():
             index.mutated.setdefault(form, []).append((frozenset(ids), kind, radical))
-        index.lengths = tuple(sorted({len(k) for k in index.entries if len(k) >= 3}))
+        index.lengths = _lengths(index.entries, 2)
+        index.starts = frozenset(key[:2] for key in index.entries)
+        index.mutated_lengths = _lengths(index.mutated, 3)
         return index
 
-    def _add(self, name: str, lid: str, role: str) -> str:
+    def _add(self, name: str, lid: str, role: str, caps_ok: bool) -> str:
         parts = [fold_word(p) for p in _PARTS.findall(name)]
         parts = [p for p in parts if p]
         if not parts:
             return ""
         whole = "".join(parts)
         # Initials used as a nickname ("CJ") only match when written so.
-        caps = role != "family" and len(whole) <= 3 and name.isupper()
+        caps = caps_ok and len(whole) <= 3 and name.isupper()
         self._entry(whole, lid, role, caps)
         if len(parts) > 1:
             self.multi.setdefault(parts[0], []).append(tuple(parts))
@@ -142,6 +117,31 @@ class NameIndex:
 
     def known(self, key: str) -> bool:
         return key in self.entries or key in self.mutated
+
+
+def _forms(key: str) -> list[tuple[str, str]]:
+    """Welsh mutated forms of a given name, with h-prothesis ("ei Helin")."""
+    forms = mutations(key)
+    h_form = h_prothesis(key)
+    if h_form is not None:
+        forms.append((h_form, "h"))
+    return forms
+
+
+def _initials(
+    learner: Learner, givens: list[str]
+) -> tuple[frozenset[str], frozenset[str]]:
+    given = frozenset(fold_word(n)[:1] for n in givens + list(learner.aliases))
+    family = frozenset(
+        fold_word(p)[:1]
+        for p in _PARTS.findall(learner.family)
+        if len(fold_word(p)) > 2
+    ) | {fold_word(learner.family)[:1]}
+    return given, family
+
+
+def _lengths(keys: Iterable[str], shortest: int) -> tuple[int, ...]:
+    return tuple(sorted({len(k) for k in keys if len(k) >= shortest}, reverse=True))
 
 
 #: Name particles that never stand alone as a name.

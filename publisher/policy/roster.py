@@ -16,7 +16,14 @@ from pathlib import Path
 
 from publisher.errors import RosterError
 
-__all__ = ["Learner", "Roster", "RowProblem", "load_roster", "FIELDS"]
+__all__ = [
+    "Learner",
+    "Roster",
+    "RowProblem",
+    "load_roster",
+    "in_capitals",
+    "FIELDS",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +109,22 @@ class Roster:
     problems: tuple[RowProblem, ...] = ()
     channels: frozenset[str] = frozenset()
 
+    @property
+    def in_capitals(self) -> bool:
+        """Whether most rows are written in capitals ("SAM,JONES")."""
+        caps = sum(1 for x in self.learners if in_capitals(x))
+        return bool(self.learners) and caps * 2 >= len(self.learners)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Things worth knowing about the file that are not problems."""
+        if self.in_capitals:
+            return (
+                "The roster is written in capitals; names are matched whatever "
+                "their case, and short names such as SAM are ordinary names.",
+            )
+        return ()
+
     def __repr__(self) -> str:
         return f"Roster({len(self.learners)} learners, {len(self.problems)} problems)"
 
@@ -119,6 +142,12 @@ class Roster:
         if not found:
             return False
         return all(x.consent.get(channel, False) for x in found)
+
+
+def in_capitals(learner: Learner) -> bool:
+    """Whether a row's names are all in capitals (an export habit, not a hint)."""
+    names = [n for n in (learner.given, learner.family, learner.preferred) if n]
+    return bool(names) and all(n.isupper() for n in names)
 
 
 def load_roster(path: Path, *, columns: Mapping[str, str] | None = None) -> Roster:

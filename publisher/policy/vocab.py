@@ -30,7 +30,15 @@ __all__ = [
     "VOCATIVE_CUES",
     "WELSH_MARKERS",
     "WELSH_ONLY_TRIGGERS",
+    "INSTITUTION_NOUNS",
+    "BUSINESS_NOUNS",
+    "NAME_NEXT",
+    "GROUP_PREFIX",
+    "SHORT_WORDS",
+    "common_words",
+    "english_words",
     "given_names",
+    "read_list",
     "word_set",
     "word_names",
 ]
@@ -242,7 +250,8 @@ FAMILY_NOUNS = _words(
 )
 
 
-def _read_list(name: str) -> frozenset[str]:
+def read_list(name: str) -> frozenset[str]:
+    """A word list shipped with the package, as folded keys."""
     from publisher.policy.normalise import fold_word
 
     text = resources.files("publisher.policy").joinpath(name).read_text("utf-8")
@@ -253,10 +262,83 @@ def _read_list(name: str) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
     """The gazetteer of common given names (folded keys)."""
-    return _read_list("given_names.txt")
+    return read_list("given_names.txt")
 
 
 @lru_cache(maxsize=1)
 def word_names() -> frozenset[str]:
     """Names that are also everyday words (folded keys)."""
-    return _read_list("word_names.txt")
+    return read_list("word_names.txt")
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """English words of three letters or more (already folded, read as is)."""
+    text = resources.files("publisher.policy").joinpath("english_words.txt")
+    lines = text.read_text("utf-8").splitlines()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Everyday English words that hashtags glue together (folded keys)."""
+    return read_list("common_words.txt")
+
+
+#: Capitalised nouns after a name that make it the name of a place or an
+#: organisation: "Morgan Arcade", "Pritchard's Field", "Bevan Foundation".
+INSTITUTION_NOUNS = _words(
+    "arcade foundation centre center park road street avenue lane close "
+    "crescent terrace gardens hall library museum gallery theatre cinema "
+    "stadium arena field fields farm estate square building buildings "
+    "house court way bridge station hospital surgery clinic pharmacy "
+    "chemist academy college university trust charity institute society "
+    "hotel inn arms bakery bakers garage motors stores store shop market "
+    "cafe restaurant leisure pool"
+)
+#: The subset that only names a business when it follows a given name with
+#: 's ("Harvey's Bakery"); a child's "Hall" or "Field" is too likely a name.
+BUSINESS_NOUNS = _words(
+    "arcade foundation bakery bakers garage motors stores pharmacy chemist "
+    "surgery cafe restaurant hotel inn arms trust charity"
+)
+
+#: English words that follow a person at the start of a caption or alt text
+#: ("Jack on the slide", "Mark from Year 6"), but rarely an everyday word used
+#: as a name-word ("Holly wreaths", "Rose petals"). Welsh ones: see context.
+NAME_NEXT = _words(
+    "on at from in inside outside with near by beside behind under over up "
+    "down into onto through across around among between during after "
+    "alongside opposite next together also"
+)
+
+#: Words before a name that make it a class, team or school name; the
+#: matcher still blocks a roster given name there ("Dosbarth Cerys").
+GROUP_PREFIX = _words("class dosbarth group grwp team tim ysgol school house ty")
+
+#: Short English and Welsh words that hashtags glue between longer ones
+#: ("#staroftheweek", "#daiawnibawb"); the long ones come from word lists.
+SHORT_WORDS = _words(
+    "a i am an as at be by do go he hi if in is it me my no of oh ok on or "
+    "so to up us we yo ox ah aw ha "
+    "the and for you our all are but can day did fun get got had has her "
+    "him his hot how its let new not now old one out put red run say see "
+    "she sit six sun ten too top two use was way who why win won yes yet "
+    "art arm bag bat bee big box boy bus car cat cow cup cut dad dog dry "
+    "eat egg end eye far few fly fox hat ice job joy key kid leg lot man "
+    "map men mix mud mum net nut owl pan pen pet pie pig pot raw row sad "
+    "sea set sky tea toy try van war wet zoo ask bed bit bun dig fit fix "
+    "hen hop hug jam jog kit lab lap log mat mop nap pea pin pop pup rag "
+    "rat rub sew sip sit tap tin tip tub web wig yum yay wow hey off any "
+    "own age ago air also away back best book both came come cool dear "
+    "each even ever fast feel fine five four free from full give gold "
+    "good great green grow hand have help here high home hope into just "
+    "keep kind last lead left less life like live long look lots love "
+    "made make many more most much must name need next nice only open "
+    "over part play read rest ride room same show side sign sing some "
+    "song star stay such sure take talk team tell than that them then "
+    "they this time tree very walk want week well went were what when "
+    "will wish with word work year your "
+    "y yr yn ar o da ac ei eu ni chi fy dy mae ydy oes gan am at dan "
+    "heb hyd tan wrth gyda efo pob holl mor iawn bawb pawb hwyl"
+)

@@ -199,7 +199,7 @@ def test_unsure_word_name_blocks_and_says_why(checker: NamesChecker) -> None:
         "Mr Evans and Miss Price ran the trip.",
         "Diolch i Anti Catrin am y gacen!",
         "Dr Mensah gave a talk.",
-        "Mrs Catrin Jones, our new teacher.",
+        "Mrs Catrin Evans, our new teacher.",  # an adult named in full
         "Happy St David's Day!",
         "Dewi Sant yw nawddsant Cymru.",
         "Gareth Bale visited!",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from publisher.policy.normalise import fold_word, normalise
+from publisher.policy.normalise import fold_word, normalise, views
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,41 @@ def test_invisible_tag_characters_in_flag_emoji_are_removed() -> None:
 def test_fold_word_keeps_letters_only() -> None:
     assert fold_word("Mary-Jane") == "maryjane"
     assert fold_word("ap Dafydd") == "apdafydd"
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("ᴄᴀᴛʀɪɴ", "catrin"),  # small capitals, from their Unicode names
+        ("ᶜᵃᵗʳᶦⁿ", "catrin"),  # modifier letters
+        ("C\u20ddat\u20e3rin", "catrin"),  # enclosing marks are dropped
+        ("\U0001f1f4\U0001f1f8\U0001f1ee\U0001f1e6\U0001f1f3", "osian"),  # OS IA N
+    ],
+)
+def test_lookalikes_from_unicode_names(text: str, folded: str) -> None:
+    assert normalise(text).folded == folded
+
+
+def test_regional_indicator_pairs_that_are_flags_stay_flags() -> None:
+    # TE is no flag (letters); GA is Gabon's flag (not letters); N is alone.
+    text = "\U0001f1f9\U0001f1ea\U0001f1ec\U0001f1e6\U0001f1f3"
+    norm = normalise(text)
+    assert norm.folded == "te\U0001f1ec\U0001f1e6n"
+    assert norm.span(0, 2) == (0, 2)
+
+
+def test_right_to_left_override_is_read_in_display_order() -> None:
+    text = "Go \u202enirtaC\u202c!"
+    norm = normalise(text)
+    assert norm.cased == "Go Catrin!"
+    start, end = norm.span(3, 9)
+    assert text[start:end] == "nirtaC"
+
+
+def test_turned_letters_get_a_flipped_view() -> None:
+    main, flipped = views("well done uᴉɹʇɐƆ")
+    assert main.folded == "well done uirtac"
+    assert flipped.folded == "well done catrin"
+    start, end = flipped.span(10, 16)
+    assert (start, end) == (10, 16)
+    assert views("plain text") == (normalise("plain text"),)
