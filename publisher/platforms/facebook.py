@@ -50,6 +50,9 @@ from publisher.platforms.textlength import plain_length
 
 logger = logging.getLogger(__name__)
 
+#: Recent Page posts read when looking for a post whose answer was lost.
+FEED_LOOKBACK = 25
+
 DISPLAY = "Facebook"
 #: The host facebook-sdk writes into URLs unless its module global is changed.
 SDK_DEFAULT_BASE = "https://graph.facebook.com/"
@@ -189,7 +192,7 @@ class FacebookPlatform(Platform):
         try:
             for number, item in enumerate(post.images, start=1):
                 photo_ids.append(self._upload_photo(item, number))
-            post_id = self._create_post(post.text, photo_ids)
+            post_id = self._create_post_or_find_it(post.text, photo_ids)
         except UnknownOutcomeError:
             # The post may exist and use these photos: keep them, but leave
             # their ids where a person checking the Page can find them.
@@ -242,6 +245,39 @@ class FacebookPlatform(Platform):
             len(data),
         )
         return str(photo_id)
+
+    def _create_post_or_find_it(self, text: str, photo_ids: list[str]) -> str:
+        """Create the post; if its answer is lost, look for it on the Page.
+
+        Photos uploaded for this post are unpublished and used by nothing
+        else, so a recent post carrying exactly them is this post. Without
+        photos there is nothing that identifies it, and a person must check.
+        """
+        try:
+            return self._create_post(text, photo_ids)
+        except UnknownOutcomeError:
+            if not photo_ids:
+                raise
+            try:
+                found = self._find_post(photo_ids)
+            except PlatformError:
+                found = None
+            if found is None:
+                raise
+            logger.warning("facebook: lost answer; post %s found on the Page", found)
+            return found
+
+    def _find_post(self, photo_ids: list[str]) -> str | None:
+        result = self._call(
+            f"{self._page_id}/feed",
+            action="look for the post on the Page",
+            args={"fields": "id,attachments", "limit": str(FEED_LOOKBACK)},
+        )
+        wanted = set(photo_ids)
+        for entry in result.get("data") or []:
+            if isinstance(entry, dict) and _attached_photos(entry) == wanted:
+                return str(entry.get("id"))
+        return None
 
     def _create_post(self, text: str, photo_ids: list[str]) -> str:
         post_args: dict[str, str] = {}
@@ -553,3 +589,16 @@ def _when(moment: datetime | None) -> str:
     if moment is None:
         return "later, after a pause"
     return f"after {moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _attached_photos(entry: dict[str, Any]) -> set[str]:
+    """The photo ids a feed entry carries, single or in a group."""
+    found: set[str] = set()
+    for attachment in (entry.get("attachments") or {}).get("data") or []:
+        targets = [attachment]
+        targets += (attachment.get("subattachments") or {}).get("data") or []
+        for target in targets:
+            photo_id = (target.get("target") or {}).get("id")
+            if photo_id:
+                found.add(str(photo_id))
+    return found

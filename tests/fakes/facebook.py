@@ -149,6 +149,7 @@ class FacebookFake(FakePlatform):
         table = [
             ("POST", r"/(?P<page_id>\d+)/photos", "POST /{page}/photos", self._photo),
             ("POST", r"/(?P<page_id>\d+)/feed", "POST /{page}/feed", self._feed),
+            ("GET", r"/(?P<page_id>\d+)/feed", "GET /{page}/feed", self._list_feed),
             ("DELETE", r"/(?P<object_id>\d+(?:_\d+)?)", "DELETE /{id}", self._delete),
             ("GET", r"/(?P<object_id>\d+(?:_\d+)?)", "GET /{id}", self._read),
         ]
@@ -441,6 +442,18 @@ class FacebookFake(FakePlatform):
             return _missing("get", object_id)
         return _ok({k: v for k, v in record.items() if k in fields})
 
+    def _list_feed(self, request: RecordedRequest, page_id: str) -> Response:
+        """The Page's live posts, newest first, with their attached photos."""
+        call = self._call(request)
+        if not isinstance(call, _Call):
+            return call
+        limit = int(call.fields.get("limit") or 25)
+        live = [
+            p for p in self.posts.values() if p.page_id == page_id and not p.deleted
+        ]
+        live.sort(key=lambda post: post.created_at, reverse=True)
+        return _ok({"data": [_feed_entry(post) for post in live[:limit]]})
+
     # Helpers -------------------------------------------------------------------
 
     def _photo_id(self) -> str:
@@ -520,3 +533,17 @@ def _missing(verb: str, object_id: str) -> Response:
         "GraphMethodException",
         subcode=33,
     )
+
+
+def _feed_entry(post: FbPost) -> dict[str, Any]:
+    """A feed entry in Graph's shape: photos sit under attachments."""
+    targets = [{"target": {"id": photo_id}} for photo_id in post.photo_ids]
+    attachments: list[dict[str, Any]]
+    if len(targets) > 1:
+        attachments = [{"subattachments": {"data": targets}}]
+    else:
+        attachments = targets
+    entry: dict[str, Any] = {"id": post.id, "attachments": {"data": attachments}}
+    if post.message is not None:
+        entry["message"] = post.message
+    return entry

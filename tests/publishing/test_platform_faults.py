@@ -100,7 +100,7 @@ FB_FAULTS = [
     ("POST /{page}/feed", "rate_limit", TargetStatus.RETRY, 0),
     ("POST /{page}/feed", "server_error_html", TargetStatus.NEEDS_CHECKING, 0),
     ("POST /{page}/photos", "server_error_json", TargetStatus.RETRY, 0),
-    ("POST /{page}/feed", "timeout_after", TargetStatus.NEEDS_CHECKING, 1),
+    ("POST /{page}/feed", "timeout_after", TargetStatus.PUBLISHED, 1),
     ("POST /{page}/feed", "duplicate", TargetStatus.FAILED, 0),
     ("POST /{page}/photos", "expired_token", TargetStatus.FAILED, 0),
     ("POST /{page}/feed", "blocked", TargetStatus.FAILED, 0),
