@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from publisher.errors import PublisherError
 from publisher.intake import judge
 from publisher.models import Acknowledgement, Finding, PostImage, Verdict
+from publisher.outgoing import image_problems, outgoing, parts_of
 from publisher.platforms import Platform
-from publisher.publishing import image_problems, outgoing, parts_of
 from publisher.store import StoredPost
 
 if TYPE_CHECKING:

@@ -14,13 +14,12 @@ of the product posting a second copy.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import shutil
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,15 +35,23 @@ from publisher.errors import (
     TransientPlatformError,
     UnknownOutcomeError,
 )
-from publisher.intake import PostParts, judge, load_checker
+from publisher.intake import judge, load_checker
 from publisher.models import (
-    OutgoingPost,
     PostImage,
     PostStatus,
     PublishReceipt,
     SanitisedImage,
     TargetStatus,
     Verdict,
+)
+from publisher.outgoing import (
+    WAITING,
+    PostReport,
+    TargetReport,
+    image_problems,
+    outgoing,
+    parts_of,
+    settle,
 )
 from publisher.platforms import Platform, get_platform
 from publisher.store import NewPost, Store, StoredPost, StoredTarget
@@ -65,7 +72,6 @@ BACKOFF = (
 MAX_ATTEMPTS = len(BACKOFF) + 1
 #: Posts one round may take, so that heartbeats stay fresh under a backlog.
 MAX_POSTS_PER_ROUND = 200
-WAITING = (TargetStatus.PENDING, TargetStatus.RETRY)
 RESCHEDULABLE = (
     PostStatus.DRAFT,
     PostStatus.MISSED,
@@ -74,65 +80,6 @@ RESCHEDULABLE = (
 )
 
 PlatformFactory = Callable[[str], Platform]
-
-
-@dataclass
-class TargetReport:
-    """What happened to one post on one target in this run."""
-
-    target: str
-    status: TargetStatus
-    detail: str = ""
-    url: str | None = None
-
-
-@dataclass
-class PostReport:
-    """What happened to one post in this run."""
-
-    post_id: str
-    status: PostStatus
-    targets: list[TargetReport] = field(default_factory=list)
-    detail: str = ""
-
-
-def parts_of(post: StoredPost) -> PostParts:
-    return PostParts(
-        caption=post.caption,
-        alt_texts=[image.alt_text for image in post.images],
-        pictured=post.pictured,
-        targets=[t.target for t in post.targets],
-        acknowledged_keys=post.acknowledged_keys,
-    )
-
-
-def outgoing(post: StoredPost) -> OutgoingPost:
-    """Exactly what every target receives for ``post``."""
-    return OutgoingPost(post_id=post.id, text=post.caption, images=post.images)
-
-
-def image_problems(post: StoredPost) -> list[str]:
-    """Why a stored image may not be sent, if it may not."""
-    from publisher.media import verify_clean
-
-    problems = []
-    for number, item in enumerate(post.images, start=1):
-        path = item.image.path
-        if not path.is_file():
-            problems.append(f"Image {number} is missing from the media folder.")
-            continue
-        if _sha256(path) != item.image.sha256:
-            problems.append(f"Image {number} changed on disk after it was cleaned.")
-            continue
-        try:
-            verify_clean(path)
-        except MediaError as exc:
-            problems.append(f"Image {number}: {exc}")
-    return problems
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class Publisher:
@@ -594,22 +541,6 @@ class Publisher:
         return TargetReport(target.target, TargetStatus.TAKEN_DOWN, "deleted")
 
 
-def settle(targets: Sequence[StoredTarget]) -> tuple[PostStatus, datetime | None]:
-    """A post's status, and its next attempt time, from its targets' states."""
-    waiting = [t for t in targets if t.status in WAITING]
-    if waiting:
-        times = [t.next_attempt_at for t in waiting if t.next_attempt_at]
-        return PostStatus.SCHEDULED, min(times) if len(times) == len(waiting) else None
-    states = {t.status for t in targets}
-    if TargetStatus.NEEDS_CHECKING in states or TargetStatus.SENDING in states:
-        return PostStatus.NEEDS_CHECKING, None
-    if states == {TargetStatus.PUBLISHED}:
-        return PostStatus.PUBLISHED, None
-    if TargetStatus.PUBLISHED in states:
-        return PostStatus.PARTLY_PUBLISHED, None
-    return PostStatus.FAILED, None
-
-
 def _copy_image(image: SanitisedImage, media_dir: Path) -> SanitisedImage:
     copy = media_dir / f"{secrets.token_hex(16)}{image.path.suffix}"
     shutil.copyfile(image.path, copy)
@@ -643,11 +574,4 @@ _DIED_MID_CALL = (
     "'publisher resolve'."
 )
 
-__all__ = [
-    "PostReport",
-    "Publisher",
-    "TargetReport",
-    "image_problems",
-    "outgoing",
-    "settle",
-]
+__all__ = ["Publisher"]

@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 
 from publisher.config import Settings
 from publisher.errors import PublisherError, StoreError
-from publisher.publishing import PostReport, Publisher
+from publisher.outgoing import PostReport
+from publisher.publishing import Publisher
 
 log = logging.getLogger(__name__)
 

@@ -260,7 +260,7 @@ def resolve(
     """Record what a person found for a target that needs checking."""
     from publisher.errors import InvalidTransition
     from publisher.models import TargetStatus
-    from publisher.publishing import settle
+    from publisher.outgoing import settle
 
     if bool(remote_id) == not_published:
         raise click.UsageError("Give exactly one of --published ID or --not-published.")

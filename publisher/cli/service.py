@@ -17,8 +17,9 @@ from publisher.cli import context
 
 if TYPE_CHECKING:
     from publisher.config import Settings
+    from publisher.outgoing import PostReport
     from publisher.policy import NamesChecker, Policy
-    from publisher.publishing import PostReport, Publisher
+    from publisher.publishing import Publisher
 
 #: The sample data the quick start uses, shipped in the repository.
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"

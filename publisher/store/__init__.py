@@ -1,11 +1,6 @@
 """The database: posts, targets, audit trail and worker heartbeats."""
 
-from publisher.store.repository import (
-    AuditEntry,
-    NewPost,
-    Store,
-    StoredPost,
-    StoredTarget,
-)
+from publisher.store.records import AuditEntry, NewPost, StoredPost, StoredTarget
+from publisher.store.repository import Store
 
 __all__ = ["AuditEntry", "NewPost", "Store", "StoredPost", "StoredTarget"]

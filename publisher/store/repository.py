@@ -11,7 +11,6 @@ import logging
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,13 +21,19 @@ from sqlalchemy.engine import Connection, Engine
 from publisher.errors import InvalidTransition, PostNotFound, StoreError
 from publisher.models import (
     Acknowledgement,
-    PostImage,
     PostStatus,
-    PublishReceipt,
-    SanitisedImage,
     TargetStatus,
 )
 from publisher.store import tables as t
+from publisher.store.records import (
+    AuditEntry,
+    NewPost,
+    StoredPost,
+    ack_row,
+    as_utc,
+    image_from_row,
+    target_from_row,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,98 +56,6 @@ def _known(config: Any, revision: str) -> bool:
         return ScriptDirectory.from_config(config).get_revision(revision) is not None
     except CommandError:
         return False
-
-
-@dataclass(frozen=True)
-class StoredTarget:
-    """One post's state on one target."""
-
-    target: str
-    status: TargetStatus
-    remote_id: str | None = None
-    url: str | None = None
-    extra: dict[str, list[str]] = field(default_factory=dict)
-    error_kind: str | None = None
-    error_code: str | None = None
-    error_message: str | None = None
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
-
-    @property
-    def receipt(self) -> PublishReceipt | None:
-        if self.remote_id is None:
-            return None
-        return PublishReceipt(self.remote_id, self.url, dict(self.extra))
-
-
-@dataclass(frozen=True)
-class StoredPost:
-    """A queued post as the store holds it."""
-
-    id: str
-    school: str
-    author: str
-    caption: str
-    due_at: datetime
-    timezone: str
-    status: PostStatus
-    policy: str
-    retry_at: datetime | None
-    pictured: tuple[str, ...]
-    acknowledgements: tuple[Acknowledgement, ...]
-    images: tuple[PostImage, ...]
-    targets: tuple[StoredTarget, ...]
-    created_at: datetime
-    recurrence: str | None = None
-    repeat_until: datetime | None = None
-    series_id: str | None = None
-
-    @property
-    def acknowledged_keys(self) -> tuple[str, ...]:
-        return tuple(a.key for a in self.acknowledgements)
-
-    def target(self, name: str) -> StoredTarget:
-        for target in self.targets:
-            if target.target == name:
-                return target
-        raise PostNotFound(f"Post {self.id} has no target {name!r}.")
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    at: datetime
-    actor: str
-    target: str | None
-    from_status: str | None
-    to_status: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class NewPost:
-    """What intake hands the store."""
-
-    author: str
-    caption: str
-    due_at: datetime
-    timezone: str
-    policy: str
-    images: Sequence[PostImage]
-    targets: Sequence[str]
-    pictured: Sequence[str] = ()
-    acknowledgements: Sequence[Acknowledgement] = ()
-    school: str = "default"
-    status: PostStatus = PostStatus.SCHEDULED
-    recurrence: str | None = None
-    repeat_until: datetime | None = None
-    series_id: str | None = None
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 def _now() -> datetime:
@@ -240,7 +153,7 @@ class Store:
                     status=new.status.value,
                     policy=new.policy,
                     pictured=list(new.pictured),
-                    acknowledged=[_ack_row(a) for a in new.acknowledgements],
+                    acknowledged=[ack_row(a) for a in new.acknowledgements],
                     recurrence=new.recurrence,
                     repeat_until=new.repeat_until,
                     series_id=new.series_id or (post_id if new.recurrence else None),
@@ -414,7 +327,7 @@ class Store:
             conn.execute(
                 t.posts.update()
                 .where(t.posts.c.id == post_id)
-                .values(acknowledged=[*kept, _ack_row(ack)], updated_at=_now())
+                .values(acknowledged=[*kept, ack_row(ack)], updated_at=_now())
             )
             conn.execute(
                 t.audit.insert().values(
@@ -637,7 +550,7 @@ class Store:
             self.get_post(post_id)
         return [
             AuditEntry(
-                _utc(r.at) or _now(),
+                as_utc(r.at) or _now(),
                 r.actor,
                 r.target,
                 r.from_status,
@@ -695,14 +608,14 @@ class Store:
     def last_heartbeat(self) -> datetime | None:
         with self._tx() as conn:
             value = conn.execute(sa.select(sa.func.max(t.heartbeats.c.at))).scalar()
-        return _utc(value)
+        return as_utc(value)
 
     def next_due(self) -> datetime | None:
         query = sa.select(sa.func.min(t.posts.c.due_at)).where(
             t.posts.c.status == PostStatus.SCHEDULED.value
         )
         with self._tx() as conn:
-            return _utc(conn.execute(query).scalar())
+            return as_utc(conn.execute(query).scalar())
 
     # -- helpers ---------------------------------------------------------------
 
@@ -751,8 +664,8 @@ class Store:
             school=row.school,
             author=row.author,
             caption=row.caption,
-            due_at=_utc(row.due_at) or _now(),
-            retry_at=_utc(row.retry_at),
+            due_at=as_utc(row.due_at) or _now(),
+            retry_at=as_utc(row.retry_at),
             timezone=row.timezone,
             status=PostStatus(row.status),
             policy=row.policy,
@@ -761,49 +674,13 @@ class Store:
                 Acknowledgement(a["key"], a["reason"], a["by"])
                 for a in row.acknowledged or ()
             ),
-            images=tuple(_image(r, self.media_dir) for r in image_rows),
-            targets=tuple(_target(r) for r in target_rows),
-            created_at=_utc(row.created_at) or _now(),
+            images=tuple(image_from_row(r, self.media_dir) for r in image_rows),
+            targets=tuple(target_from_row(r) for r in target_rows),
+            created_at=as_utc(row.created_at) or _now(),
             recurrence=row.recurrence,
-            repeat_until=_utc(row.repeat_until),
+            repeat_until=as_utc(row.repeat_until),
             series_id=row.series_id,
         )
-
-
-def _image(row: Any, media_dir: Path | None) -> PostImage:
-    path = Path(row.path)
-    if media_dir is not None and path.name == row.path:
-        path = media_dir / path
-    return PostImage(
-        SanitisedImage(
-            path=path,
-            media_type=row.media_type,
-            width=row.width,
-            height=row.height,
-            byte_size=row.byte_size,
-            sha256=row.sha256,
-        ),
-        row.alt_text,
-    )
-
-
-def _target(row: Any) -> StoredTarget:
-    return StoredTarget(
-        target=row.target,
-        status=TargetStatus(row.status),
-        remote_id=row.remote_id,
-        url=row.url,
-        extra=dict(row.extra or {}),
-        error_kind=row.error_kind,
-        error_code=row.error_code,
-        error_message=row.error_message,
-        attempts=row.attempts,
-        next_attempt_at=_utc(row.next_attempt_at),
-    )
-
-
-def _ack_row(ack: Acknowledgement) -> dict[str, str]:
-    return {"key": ack.key, "reason": ack.reason, "by": ack.by}
 
 
 def _not_found(post_id: str) -> str:
