@@ -219,3 +219,36 @@ def test_data_folder_can_move_with_posts_queued(
     monkeypatch.setenv("PUBLISHER_DATA_DIR", str(moved))
     assert invoke("run", "--once").exit_code == 0
     assert (moved / "outbox" / post_id / "image-1.jpg").is_file()
+
+
+def test_review_lists_and_takes_down_old_posts(env: dict[str, str]) -> None:
+    post_id = add("Sports day!").output.strip()
+    invoke("run", "--once")
+    assert "No published posts" in invoke("review", "--older-than", "1d").output
+    listed = invoke("review", "--older-than", "0h")
+    assert post_id in listed.output and "on outbox" in listed.output
+
+    taken = invoke("review", "--older-than", "0h", "--takedown")
+    assert f"{post_id} outbox: taken_down" in taken.output
+    assert not (Path(env["PUBLISHER_DATA_DIR"]) / "outbox" / post_id).exists()
+    assert "No published posts" in invoke("review", "--older-than", "0h").output
+
+
+def test_review_refuses_a_bad_duration(env: dict[str, str]) -> None:
+    result = invoke("review", "--older-than", "three months")
+    assert result.exit_code == 2
+    assert "90d" in result.output
+
+
+def test_doctor_checks_roster_database_and_accounts(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    healthy = invoke("doctor")
+    assert healthy.exit_code == 0, healthy.output
+    assert "ok    roster and policy" in healthy.output
+    assert "ok    outbox" in healthy.output
+
+    monkeypatch.setenv("PUBLISHER_ROSTER", str(Path(env["PUBLISHER_ROSTER"]) / "nope"))
+    broken = invoke("doctor")
+    assert broken.exit_code == 2
+    assert "FAIL  roster and policy" in broken.output
