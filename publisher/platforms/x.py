@@ -55,6 +55,8 @@ CHUNK_BYTES = 4 * 1024 * 1024
 #: How long to wait for X to finish processing one image before giving up.
 DEFAULT_MAX_PROCESSING_WAIT = 120.0
 POST_URL = "https://x.com/i/web/status/{id}"
+#: Recent posts read when looking for a post whose answer was lost.
+TIMELINE_LOOKBACK = 10
 #: Rate-limit header families: the 15-minute window and the 24-hour caps.
 RATE_FAMILIES = ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour")
 _EXTENSIONS = {
@@ -210,7 +212,7 @@ class XPlatform(Platform):
         ):
             self._set_alt_text(media_id, item.alt_text, number)
 
-        tweet_id = self._create_post(post.text, media_ids)
+        tweet_id = self._create_post_or_find_it(post.text, media_ids)
         logger.info(
             "x: post %s published as %s with %d images",
             post.post_id,
@@ -319,6 +321,49 @@ class XPlatform(Platform):
             action=f"set the alt text of image {number}",
             json={"id": media_id, "metadata": {"alt_text": {"text": alt_text}}},
         )
+
+    def _create_post_or_find_it(self, text: str, media_ids: list[str]) -> str:
+        """Create the post; if its answer is lost, look for it on the timeline.
+
+        Media ids are fresh for every attempt, so a recent post carrying
+        exactly these media is this post. Without media nothing identifies
+        it, and a person must check.
+        """
+        try:
+            return self._create_post(text, media_ids)
+        except UnknownOutcomeError:
+            if not media_ids:
+                raise
+            try:
+                found = self._find_post(media_ids)
+            except PlatformError:
+                found = None
+            if found is None:
+                raise
+            logger.warning("x: lost answer; post %s found on the timeline", found)
+            return found
+
+    def _find_post(self, media_ids: list[str]) -> str | None:
+        me = self._tweepy("check the account", self._client.get_me)
+        user_id = getattr(me.data, "id", None)
+        if not user_id:
+            return None
+        response = self._api(
+            "GET",
+            f"/2/users/{user_id}/tweets",
+            action="look for the post on the timeline",
+            params={
+                "max_results": str(TIMELINE_LOOKBACK),
+                "expansions": "attachments.media_keys",
+            },
+        )
+        wanted = set(media_ids)
+        body = _http.json_body(response) or {}
+        for entry in body.get("data") or []:
+            keys = ((entry or {}).get("attachments") or {}).get("media_keys") or []
+            if {str(key).split("_", 1)[-1] for key in keys} == wanted:
+                return str(entry.get("id"))
+        return None
 
     def _create_post(self, text: str, media_ids: list[str]) -> str:
         action = "publish the post"

@@ -80,6 +80,12 @@ _ROUTES = [
     ("POST", r"/2/tweets", "POST /2/tweets", "_create"),
     ("DELETE", r"/2/tweets/(?P<tweet_id>\d+)", "DELETE /2/tweets/{id}", "_delete"),
     ("GET", r"/2/users/me", "GET /2/users/me", "_me"),
+    (
+        "GET",
+        r"/2/users/(?P<user_id>\d+)/tweets",
+        "GET /2/users/{id}/tweets",
+        "_timeline",
+    ),
 ]
 
 FAULT_KINDS = frozenset(
@@ -605,6 +611,23 @@ class XFake(FakePlatform):
             "username": account.username,
         }
         return json_response(200, {"data": user})
+
+    def _timeline(self, request: RecordedRequest, user_id: str) -> Response:
+        """The user's live posts, newest first, with their media keys."""
+        account = self._guarded(request)
+        if not isinstance(account, XAccount):
+            return account
+        limit = int((request.query.get("max_results") or ["10"])[0])
+        live = [p for p in self.live_posts() if p.owner == user_id]
+        live.sort(key=lambda post: post.created_at, reverse=True)
+        data = []
+        for post in live[:limit]:
+            keys = [self.media[m].key for m in post.media_ids if m in self.media]
+            entry: dict[str, Any] = {"id": post.id, "text": post.text or ""}
+            if keys:
+                entry["attachments"] = {"media_keys": keys}
+            data.append(entry)
+        return json_response(200, {"data": data, "meta": {"result_count": len(data)}})
 
     # Helpers -------------------------------------------------------------------
 

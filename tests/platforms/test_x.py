@@ -337,14 +337,7 @@ FAULTS = [
         0,
     ),
     ("POST /2/tweets", "server_error_html", {}, UnknownOutcomeError, "503", 0),
-    (
-        "POST /2/tweets",
-        "server_error_json",
-        {"after_store": True},
-        UnknownOutcomeError,
-        "500",
-        1,
-    ),
+    ("POST /2/tweets", "server_error_json", {}, UnknownOutcomeError, "500", 0),
     (
         "POST /2/tweets",
         "missing_permission",
@@ -450,9 +443,9 @@ def test_fake_window_limit_answers_429_with_reset(
     ("route", "kind", "error", "posts"),
     [
         ("POST /2/tweets", "timeout_before", UnknownOutcomeError, 0),
-        ("POST /2/tweets", "timeout_after", UnknownOutcomeError, 1),
+        ("POST /2/tweets", "timeout_after", None, 1),
         ("POST /2/tweets", "drop_before", UnknownOutcomeError, 0),
-        ("POST /2/tweets", "drop_after", UnknownOutcomeError, 1),
+        ("POST /2/tweets", "drop_after", None, 1),
         ("POST /2/media/upload", "timeout", TransientPlatformError, 0),
         ("POST /2/media/metadata", "drop", TransientPlatformError, 0),
     ],
@@ -462,13 +455,19 @@ def test_lost_answers(
     post_factory: PostFactory,
     route: str,
     kind: str,
-    error: type[PlatformError],
+    error: type[PlatformError] | None,
     posts: int,
 ) -> None:
     fake = x_fake.fake
     fake.fail_next(route, kind)
     platform = XPlatform(x_credentials(x_fake), timeout=SHORT_TIMEOUT)
 
+    if error is None:
+        # Stored, answer lost: found on the timeline by its media, not re-sent.
+        receipt = platform.publish(post_factory(1))
+        platform.close()
+        assert [receipt.remote_id] == [post.id for post in fake.live_posts()]
+        return
     with pytest.raises(PlatformError) as caught:
         platform.publish(post_factory(1))
     platform.close()
@@ -735,3 +734,28 @@ def test_fake_refuses_oversized_image_and_alt(x_fake: RunningFake[XFake]) -> Non
     assert too_big.status_code == 400
     assert long_alt.status_code == 400
     assert fake.media[media_id].alt_text is None
+
+
+def test_stored_post_with_a_5xx_answer_is_found_not_resent(
+    x: XPlatform, x_fake: RunningFake[XFake], post_factory: PostFactory
+) -> None:
+    fake = x_fake.fake
+    fake.fail_next("POST /2/tweets", "server_error_json", after_store=True)
+
+    receipt = x.publish(post_factory(2))
+
+    [stored] = fake.live_posts()
+    assert receipt.remote_id == stored.id
+    assert receipt.extra["media_ids"] == stored.media_ids
+    assert len(fake.requests_to("POST /2/tweets")) == 1
+
+
+def test_text_only_post_with_lost_answer_needs_a_person(
+    x: XPlatform, x_fake: RunningFake[XFake], post_factory: PostFactory
+) -> None:
+    fake = x_fake.fake
+    fake.fail_next("POST /2/tweets", "server_error_json", after_store=True)
+
+    with pytest.raises(UnknownOutcomeError):
+        x.publish(post_factory(0))
+    assert len(fake.posts) == 1

@@ -52,7 +52,7 @@ X_FAULTS = [
     ("POST /2/tweets", "server_error_html", TargetStatus.NEEDS_CHECKING, 0),
     ("POST /2/media/upload", "server_error_json", TargetStatus.RETRY, 0),
     ("POST /2/tweets", "timeout_before", TargetStatus.NEEDS_CHECKING, 0),
-    ("POST /2/tweets", "timeout_after", TargetStatus.NEEDS_CHECKING, 1),
+    ("POST /2/tweets", "timeout_after", TargetStatus.PUBLISHED, 1),
     ("POST /2/tweets", "duplicate", TargetStatus.FAILED, 0),
     ("POST /2/tweets", "missing_permission", TargetStatus.FAILED, 0),
     ("POST /2/media/upload", "expired_token", TargetStatus.FAILED, 0),
