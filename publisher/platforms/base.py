@@ -9,11 +9,19 @@ when the platform says when), ``PermanentPlatformError`` or
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import ClassVar
 
-from publisher.errors import PermanentPlatformError
+from publisher.errors import (
+    PermanentPlatformError,
+    PlatformError,
+    UnknownOutcomeError,
+)
 from publisher.models import OutgoingPost, PublishReceipt
+
+logger = logging.getLogger(__name__)
 
 
 class Platform(ABC):
@@ -63,6 +71,32 @@ class Platform(ABC):
                 platform=self.name,
                 code="limits",
             )
+
+    def create_or_find(
+        self,
+        create: Callable[[], str],
+        find: Callable[[list[str]], str | None],
+        media_ids: list[str],
+    ) -> str:
+        """Create the post; if its answer is lost, look for it by its media.
+
+        Media uploaded for this attempt belong to no other post, so a recent
+        post carrying exactly them is this post. Without media nothing
+        identifies it: the lost answer stands and a person must check.
+        """
+        try:
+            return create()
+        except UnknownOutcomeError:
+            if not media_ids:
+                raise
+            try:
+                found = find(media_ids)
+            except PlatformError:
+                found = None
+            if found is None:
+                raise
+            logger.warning("%s: lost answer; post %s found again", self.name, found)
+            return found
 
     @abstractmethod
     def publish(self, post: OutgoingPost) -> PublishReceipt:

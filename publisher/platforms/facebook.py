@@ -192,7 +192,11 @@ class FacebookPlatform(Platform):
         try:
             for number, item in enumerate(post.images, start=1):
                 photo_ids.append(self._upload_photo(item, number))
-            post_id = self._create_post_or_find_it(post.text, photo_ids)
+            post_id = self.create_or_find(
+                lambda: self._create_post(post.text, photo_ids),
+                self._find_post,
+                photo_ids,
+            )
         except UnknownOutcomeError:
             # The post may exist and use these photos: keep them, but leave
             # their ids where a person checking the Page can find them.
@@ -245,27 +249,6 @@ class FacebookPlatform(Platform):
             len(data),
         )
         return str(photo_id)
-
-    def _create_post_or_find_it(self, text: str, photo_ids: list[str]) -> str:
-        """Create the post; if its answer is lost, look for it on the Page.
-
-        Photos uploaded for this post are unpublished and used by nothing
-        else, so a recent post carrying exactly them is this post. Without
-        photos there is nothing that identifies it, and a person must check.
-        """
-        try:
-            return self._create_post(text, photo_ids)
-        except UnknownOutcomeError:
-            if not photo_ids:
-                raise
-            try:
-                found = self._find_post(photo_ids)
-            except PlatformError:
-                found = None
-            if found is None:
-                raise
-            logger.warning("facebook: lost answer; post %s found on the Page", found)
-            return found
 
     def _find_post(self, photo_ids: list[str]) -> str | None:
         result = self._call(

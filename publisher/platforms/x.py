@@ -213,7 +213,9 @@ class XPlatform(Platform):
         ):
             self._set_alt_text(media_id, item.alt_text, number)
 
-        tweet_id = self._create_post_or_find_it(post.text, media_ids)
+        tweet_id = self.create_or_find(
+            lambda: self._create_post(post.text, media_ids), self._find_post, media_ids
+        )
         logger.info(
             "x: post %s published as %s with %d images",
             post.post_id,
@@ -322,27 +324,6 @@ class XPlatform(Platform):
             action=f"set the alt text of image {number}",
             json={"id": media_id, "metadata": {"alt_text": {"text": alt_text}}},
         )
-
-    def _create_post_or_find_it(self, text: str, media_ids: list[str]) -> str:
-        """Create the post; if its answer is lost, look for it on the timeline.
-
-        Media ids are fresh for every attempt, so a recent post carrying
-        exactly these media is this post. Without media nothing identifies
-        it, and a person must check.
-        """
-        try:
-            return self._create_post(text, media_ids)
-        except UnknownOutcomeError:
-            if not media_ids:
-                raise
-            try:
-                found = self._find_post(media_ids)
-            except PlatformError:
-                found = None
-            if found is None:
-                raise
-            logger.warning("x: lost answer; post %s found on the timeline", found)
-            return found
 
     def _find_post(self, media_ids: list[str]) -> str | None:
         me = self._tweepy("check the account", self._client.get_me)
