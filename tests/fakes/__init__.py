@@ -21,7 +21,13 @@ from dataclasses import replace
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from publisher.config import FacebookCredentials, XCredentials
-from tests.fakes.core import FakeClock, FakePlatform, NoAnswer, RecordedRequest
+from tests.fakes.core import (
+    FakeClock,
+    FakePlatform,
+    NoAnswer,
+    RecordedRequest,
+    Ticker,
+)
 from tests.fakes.facebook import FacebookFake
 from tests.fakes.guard import LoopbackGuard, NonLoopbackConnection
 from tests.fakes.images import describe, make_image
@@ -38,6 +44,7 @@ __all__ = [
     "NonLoopbackConnection",
     "RecordedRequest",
     "RunningFake",
+    "Ticker",
     "XFake",
     "describe",
     "facebook_credentials",

@@ -60,6 +60,21 @@ class FakeClock:
         return datetime.fromtimestamp(self._now, tz=UTC)
 
 
+class Ticker:
+    """A monotonic clock that moves only when the client sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def monotonic(self) -> float:
+        return self.now
+
+
 @dataclass
 class RecordedRequest:
     """One request exactly as it reached the fake."""

@@ -28,7 +28,7 @@ from publisher.errors import (
 )
 from publisher.models import OutgoingPost, PostImage, PublishReceipt
 from publisher.platforms.instagram import InstagramPlatform, caption_length
-from tests.fakes import LoopbackServer
+from tests.fakes import LoopbackServer, Ticker
 from tests.fakes.instagram import FakeInstagram, StaticFiles
 from tests.platforms.conftest import (
     CLIENT_TIMEOUT,
@@ -42,21 +42,6 @@ NODE = "GET /{id}"
 QUOTA = "GET /{ig}/content_publishing_limit"
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 PUBLIC_NAME = re.compile(r"ig-[A-Za-z0-9_-]{32}\.jpg")
-
-
-class Ticker:
-    """A monotonic clock that moves only when the client sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def monotonic(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from publisher.platforms.mastodon import (
     idempotency_key,
     text_length,
 )
-from tests.fakes import LoopbackServer, make_image
+from tests.fakes import LoopbackServer, Ticker, make_image
 from tests.fakes.mastodon import NOT_PROCESSED, FakeMastodon
 from tests.platforms.conftest import (
     CLIENT_TIMEOUT,
@@ -38,21 +38,6 @@ POLL = "GET /api/v1/media/:id"
 STATUS = "POST /api/v1/statuses"
 INSTANCE = "GET /api/v2/instance"
 DELETE = "DELETE /api/v1/statuses/:id"
-
-
-class Ticker:
-    """A monotonic clock that moves only when the client sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def monotonic(self) -> float:
-        return self.now
 
 
 @pytest.fixture
