@@ -27,10 +27,11 @@ The command line catches ``PublisherError`` and exits with ``exit_code``::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from publisher.models import Finding
 
 

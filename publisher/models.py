@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
+
+from publisher.sanitised import SanitisedImage
+
+__all__ = [
+    "Acknowledgement",
+    "Finding",
+    "OutgoingPost",
+    "PostImage",
+    "PostStatus",
+    "PublishReceipt",
+    "SanitisedImage",
+    "TargetStatus",
+    "Verdict",
+]
 
 
 class PostStatus(StrEnum):
@@ -36,18 +49,6 @@ class TargetStatus(StrEnum):
     NEEDS_CHECKING = "needs_checking"
     TAKEN_DOWN = "taken_down"
     STILL_LIVE = "still_live"
-
-
-@dataclass(frozen=True)
-class SanitisedImage:
-    """An image file that holds pixels and nothing else."""
-
-    path: Path
-    media_type: str
-    width: int
-    height: int
-    byte_size: int
-    sha256: str
 
 
 @dataclass(frozen=True)

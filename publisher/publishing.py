@@ -19,7 +19,6 @@ import secrets
 import shutil
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -544,7 +543,7 @@ class Publisher:
 def _copy_image(image: SanitisedImage, media_dir: Path) -> SanitisedImage:
     copy = media_dir / f"{secrets.token_hex(16)}{image.path.suffix}"
     shutil.copyfile(image.path, copy)
-    return replace(image, path=copy)
+    return image._replace(path=copy)
 
 
 def _wall(now: datetime) -> datetime:

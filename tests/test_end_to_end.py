@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 from PIL import Image
 
-from publisher.cli import cli
+from publisher.cli.app import cli
 from tests.conftest import REPO, SAMPLES
 from tests.fakes import (
     FacebookFake,

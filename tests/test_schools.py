@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from publisher.cli import cli
+from publisher.cli.app import cli
 from publisher.config import load_settings
 from publisher.errors import ConfigError
 from tests.conftest import REPO, SAMPLES

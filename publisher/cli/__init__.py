@@ -1,134 +1,15 @@
 """The command line: the only part that prints, reads .env and sets up logging.
 
-Each command's module is imported only when that command runs, so that
-``publisher sanitise`` and ``publisher check`` start fast.
+``main`` is the console entry point. ``publisher sanitise`` goes straight to
+its own small parser, without loading click or any other command, because a
+one-photo run must start in a few tens of milliseconds; every other command
+goes through the click group in ``publisher.cli.app``.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-from importlib import import_module
-from typing import Any
-
-import click
-
-from publisher.errors import PostBlocked, PublisherError
-
-#: Command name -> "module:attribute" under publisher.cli, in help order.
-COMMANDS = {
-    "add": "posts:add",
-    "list": "posts:list_posts",
-    "preview": "posts:preview",
-    "run": "service:run",
-    "approve": "posts:approve",
-    "retry": "posts:retry",
-    "takedown": "posts:takedown",
-    "review": "posts:review",
-    "history": "posts:history",
-    "reschedule": "posts:reschedule",
-    "resolve": "posts:resolve",
-    "status": "service:status",
-    "doctor": "service:doctor",
-    "demo": "service:demo",
-    "sanitise": "sanitise_cmd:sanitise",
-    "check": "check_cmd:check",
-    "roster": "check_cmd:roster",
-}
-
-#: Commands that read no settings, so they skip loading .env (start-up time).
-NO_SETTINGS = frozenset({"sanitise"})
-
-#: Client libraries whose DEBUG logs carry tokens, URLs with tokens or post
-#: text; they stay at INFO or above whatever -v says.
-LEAKY_LIBRARY_LOGGERS = (
-    "urllib3",
-    "tweepy",
-    "oauthlib",
-    "requests_oauthlib",
-    "httpx",
-    "httpcore",
-    "atproto",
-    "atproto_client",
-    "mastodon",
-    "facebook",
-)
-
-
-class PublisherGroup(click.Group):
-    """Loads commands on demand; turns product errors into ``Error:`` lines."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS)
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        where = COMMANDS.get(name)
-        if where is None:
-            return None
-        module, attribute = where.split(":")
-        command = getattr(import_module(f"publisher.cli.{module}"), attribute)
-        assert isinstance(command, click.Command)
-        return command
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except PostBlocked as exc:
-            from publisher.cli.output import print_findings
-
-            click.echo(f"Error: {exc}", err=True)
-            print_findings(exc.findings)
-            raise click.exceptions.Exit(exc.exit_code) from exc
-        except PublisherError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            raise click.exceptions.Exit(exc.exit_code) from exc
-
-
-@click.group(
-    cls=PublisherGroup, context_settings={"help_option_names": ["-h", "--help"]}
-)
-@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
-@click.option(
-    "--school",
-    default=None,
-    help="Which school of a trust (PUBLISHER_SCHOOL; its settings come from "
-    "PUBLISHER_SCHOOLS_DIR/<school>.env).",
-)
-@click.version_option(package_name="publisher")
-@click.pass_context
-def cli(ctx: click.Context, verbose: int, school: str | None) -> None:
-    """Queue, check, preview and publish school posts safely."""
-    if school:
-        os.environ["PUBLISHER_SCHOOL"] = school
-    if ctx.invoked_subcommand not in NO_SETTINGS:
-        _load_env_file(os.environ.get("PUBLISHER_ENV_FILE", ".env"))
-    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    named = getattr(logging, os.environ.get("PUBLISHER_LOG_LEVEL", "").upper(), None)
-    if isinstance(named, int):
-        level = named
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for name in LEAKY_LIBRARY_LOGGERS:
-        logging.getLogger(name).setLevel(max(level, logging.INFO))
-
-
-def _load_env_file(path: str) -> None:
-    """Read ``.env`` into the environment; the environment wins."""
-    from dotenv import load_dotenv
-
-    from publisher.errors import ConfigError
-
-    try:
-        load_dotenv(path, override=False, encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path} is not UTF-8 text (byte {exc.start}). Save it as UTF-8, "
-            "for example with 'Save as... UTF-8' in your editor."
-        ) from exc
 
 
 def main() -> None:
@@ -136,4 +17,11 @@ def main() -> None:
     # Everything the product writes (database, images, outbox) holds captions
     # or photos of learners: readable by this account only.
     os.umask(0o077)
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["sanitise"]:
+        from publisher.cli.sanitise_cmd import run_and_exit
+
+        run_and_exit(arguments[1:])
+    from publisher.cli.app import cli
+
     cli(prog_name="publisher")

@@ -18,7 +18,7 @@ from publisher.media.limits import DEFAULT_MAX_EDGE, MAX_INPUT_BYTES, MAX_PIXELS
 
 if TYPE_CHECKING:
     from publisher.errors import MediaError
-    from publisher.models import SanitisedImage
+    from publisher.sanitised import SanitisedImage
 
 __all__ = [
     "DEFAULT_MAX_EDGE",

@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING
 from publisher.errors import CorruptImage, MediaError
 from publisher.media.limits import DEFAULT_MAX_EDGE
 from publisher.media.sanitise import check_options, new_output_name, sanitise_image
-from publisher.models import SanitisedImage
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-logger = logging.getLogger(__name__)
+    from publisher.sanitised import SanitisedImage
 
-Outcome = SanitisedImage | MediaError
+    Outcome = SanitisedImage | MediaError
+
+logger = logging.getLogger(__name__)
 
 
 def sanitise_many(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import functools
 import logging
 import os
-import secrets
+import threading
 from pathlib import Path
 
 from publisher.errors import MediaError, UnverifiedImage
@@ -22,7 +22,7 @@ from publisher.media.limits import (
 )
 from publisher.media.registry import handler_for
 from publisher.media.verify import walk_jpeg
-from publisher.models import SanitisedImage
+from publisher.sanitised import SanitisedImage
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,9 @@ def sanitise_image(
     source, out_dir = Path(source), Path(out_dir)
     try:
         detected = detect_format(source)
-        decoded = handler_for(detected).decode(source, max_edge)
+        handler = handler_for(detected)
+        _load_later_steps_while_decoding()
+        decoded = handler.decode(source, max_edge)
         picture = prepare(decoded, max_edge)
         del decoded
         data, size = encode_jpeg(picture, max_bytes)
@@ -71,6 +73,12 @@ def sanitise_image(
         size[1],
         len(data),
     )
+    return _describe(path, data, size)
+
+
+def _describe(path: Path, data: bytes, size: tuple[int, int]) -> SanitisedImage:
+    import hashlib
+
     return SanitisedImage(
         path=path,
         media_type=OUTPUT_MEDIA_TYPE,
@@ -79,6 +87,34 @@ def sanitise_image(
         byte_size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+@functools.cache
+def _load_later_steps_while_decoding() -> None:
+    """Once per process, load on a helper thread what is needed after decoding.
+
+    Pillow's decoders run without holding the GIL, so while the first picture
+    decodes, a second core loads hashing and the plugins Pillow's save()
+    insists on (several milliseconds) instead of the process loading them
+    afterwards. The main thread imports the same modules where it uses them,
+    so this only ever saves time, never changes behaviour.
+    """
+    threading.Thread(
+        target=_load_later_steps, name="sanitiser-preload", daemon=True
+    ).start()
+
+
+def _load_later_steps() -> None:
+    try:
+        import hashlib  # noqa: F401
+
+        from PIL import Image
+
+        Image.preinit()
+    except Exception:
+        # Whatever failed here fails again, with its real error, where the
+        # main thread imports it.
+        logger.debug("preloading the later sanitiser steps failed")
 
 
 def check_options(max_edge: int, max_bytes: int | None) -> None:
@@ -91,7 +127,9 @@ def check_options(max_edge: int, max_bytes: int | None) -> None:
 
 def new_output_name() -> str:
     """A random file name for a sanitised image; it tells nothing of the source."""
-    return secrets.token_hex(16) + OUTPUT_SUFFIX
+    # 128 random bits from the OS, as secrets.token_hex gives, without
+    # loading the secrets module (and random) on the start-up path.
+    return os.urandom(16).hex() + OUTPUT_SUFFIX
 
 
 def _store(data: bytes, size: tuple[int, int], final: Path) -> Path:

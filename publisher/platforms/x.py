@@ -463,7 +463,7 @@ def _gifs_at_still_limit(post: OutgoingPost, platform: XPlatform) -> OutgoingPos
     cap = platform.max_image_bytes
     images = tuple(
         replace(
-            item, image=replace(item.image, byte_size=min(item.image.byte_size, cap))
+            item, image=item.image._replace(byte_size=min(item.image.byte_size, cap))
         )
         if item.image.media_type == GIF_TYPE
         else item

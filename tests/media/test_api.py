@@ -44,7 +44,7 @@ def test_importing_the_package_loads_no_decoder() -> None:
 
 
 def test_cli_command_import_is_light() -> None:
-    loaded = _modules_after("from publisher.cli.sanitise_cmd import sanitise")
+    loaded = _modules_after("from publisher.cli.sanitise_cmd import run")
 
     heavy = {"PIL", "pillow_heif", "sqlalchemy", "tweepy", "requests", "apscheduler"}
     assert not heavy & loaded

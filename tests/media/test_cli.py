@@ -3,13 +3,40 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from publisher.cli.sanitise_cmd import sanitise
+from publisher.cli.sanitise_cmd import run
 from tests.media import builders
+
+PUBLISHER = Path(sys.executable).with_name("publisher")
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+Invoke = Callable[[list[str]], Result]
+
+
+@pytest.fixture
+def sanitise(capsys: pytest.CaptureFixture[str]) -> Invoke:
+    """Run the command in this process and capture what it prints."""
+
+    def invoke(arguments: list[str]) -> Result:
+        code = run(arguments)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
 
 
 @pytest.fixture
@@ -22,10 +49,12 @@ def inputs(tmp_path: Path) -> list[Path]:
     return [good, bad, other]
 
 
-def test_json_lines_contract(inputs: list[Path], out_dir: Path) -> None:
+def test_json_lines_contract(
+    sanitise: Invoke, inputs: list[Path], out_dir: Path
+) -> None:
     args = [*map(str, inputs), "--out-dir", str(out_dir), "--json"]
 
-    result = CliRunner().invoke(sanitise, args)
+    result = sanitise(args)
 
     assert result.exit_code == 4
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -40,20 +69,20 @@ def test_json_lines_contract(inputs: list[Path], out_dir: Path) -> None:
     assert "rejected" in result.stderr
 
 
-def test_all_good_exits_zero(inputs: list[Path], out_dir: Path) -> None:
+def test_all_good_exits_zero(
+    sanitise: Invoke, inputs: list[Path], out_dir: Path
+) -> None:
     args = [str(inputs[0]), str(inputs[2]), "--out-dir", str(out_dir), "--json"]
 
-    result = CliRunner().invoke(sanitise, args)
+    result = sanitise(args)
 
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) == 2
     assert len(list(out_dir.iterdir())) == 2
 
 
-def test_human_lines(inputs: list[Path], out_dir: Path) -> None:
-    result = CliRunner().invoke(
-        sanitise, [*map(str, inputs), "--out-dir", str(out_dir)]
-    )
+def test_human_lines(sanitise: Invoke, inputs: list[Path], out_dir: Path) -> None:
+    result = sanitise([*map(str, inputs), "--out-dir", str(out_dir)])
 
     assert result.exit_code == 4
     lines = result.stdout.splitlines()
@@ -62,11 +91,13 @@ def test_human_lines(inputs: list[Path], out_dir: Path) -> None:
     assert lines[2].startswith("ok")
 
 
-def test_max_edge_and_max_bytes(inputs: list[Path], out_dir: Path) -> None:
+def test_max_edge_and_max_bytes(
+    sanitise: Invoke, inputs: list[Path], out_dir: Path
+) -> None:
     args = [str(inputs[2]), "--out-dir", str(out_dir), "--json"]
     args += ["--max-edge", "60", "--max-bytes", "100000"]
 
-    result = CliRunner().invoke(sanitise, args)
+    result = sanitise(args)
 
     assert result.exit_code == 0, result.stderr
     output = Path(json.loads(result.stdout)["output"])
@@ -76,10 +107,12 @@ def test_max_edge_and_max_bytes(inputs: list[Path], out_dir: Path) -> None:
         assert image.size == (60, 40)
 
 
-def test_missing_input_is_rejected_not_fatal(inputs: list[Path], out_dir: Path) -> None:
+def test_missing_input_is_rejected_not_fatal(
+    sanitise: Invoke, inputs: list[Path], out_dir: Path
+) -> None:
     args = [str(inputs[0]), str(out_dir.parent / "gone.jpg"), "--out-dir", str(out_dir)]
 
-    result = CliRunner().invoke(sanitise, [*args, "--json"])
+    result = sanitise([*args, "--json"])
 
     assert result.exit_code == 4
     statuses = [json.loads(line)["status"] for line in result.stdout.splitlines()]
@@ -87,11 +120,11 @@ def test_missing_input_is_rejected_not_fatal(inputs: list[Path], out_dir: Path) 
 
 
 def test_folder_among_inputs_is_one_rejected_line(
-    inputs: list[Path], out_dir: Path
+    sanitise: Invoke, inputs: list[Path], out_dir: Path
 ) -> None:
     args = [str(inputs[0]), str(inputs[0].parent), "--out-dir", str(out_dir), "--json"]
 
-    result = CliRunner().invoke(sanitise, args)
+    result = sanitise(args)
 
     assert result.exit_code == 4
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -99,15 +132,97 @@ def test_folder_among_inputs_is_one_rejected_line(
     assert "not a regular file" in lines[1]["error"]
 
 
-def test_no_progress_bar_when_not_a_terminal(inputs: list[Path], out_dir: Path) -> None:
+def test_no_progress_bar_when_not_a_terminal(
+    sanitise: Invoke, inputs: list[Path], out_dir: Path
+) -> None:
     args = [str(inputs[0]), str(inputs[2]), "--out-dir", str(out_dir)]
 
-    result = CliRunner().invoke(sanitise, args)
+    result = sanitise(args)
 
     assert "Sanitising" not in result.stderr
 
 
-def test_inputs_are_required(out_dir: Path) -> None:
-    result = CliRunner().invoke(sanitise, ["--out-dir", str(out_dir)])
+def test_inputs_are_required(sanitise: Invoke, out_dir: Path) -> None:
+    result = sanitise(["--out-dir", str(out_dir)])
 
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--max-edge", "8"), ("--max-edge", "big"), ("--max-bytes", "0")],
+)
+def test_bad_option_values_are_usage_errors(
+    sanitise: Invoke, inputs: list[Path], out_dir: Path, option: str, value: str
+) -> None:
+    result = sanitise([str(inputs[0]), "--out-dir", str(out_dir), option, value])
+
+    assert result.exit_code == 2
+    assert "Error:" in result.stderr and option in result.stderr
+    assert not out_dir.exists() or not any(out_dir.iterdir())
+
+
+def test_unwritable_out_dir_is_a_usage_error(
+    sanitise: Invoke, inputs: list[Path], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way\n")
+
+    result = sanitise([str(inputs[0]), "--out-dir", str(blocker / "out")])
+
+    assert result.exit_code == 2
+    assert "cannot create --out-dir" in result.stderr
+
+
+def test_help_names_every_option(sanitise: Invoke) -> None:
+    result = sanitise(["--help"])
+
+    assert result.exit_code == 0
+    for option in ("--out-dir", "--max-edge", "--max-bytes", "--json"):
+        assert option in result.stdout
+
+
+def test_one_photo_loads_neither_click_nor_other_commands(
+    inputs: list[Path], out_dir: Path
+) -> None:
+    code = (
+        "import sys; from publisher.cli.sanitise_cmd import run; "
+        f"code = run([{str(inputs[0])!r}, '--out-dir', {str(out_dir)!r}]); "
+        "print(code, ' '.join(sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    status, *loaded = done.stdout.splitlines()[-1].split()
+
+    assert status == "0"
+    heavy = {"click", "sqlalchemy", "publisher.policy", "publisher.store", "dotenv"}
+    assert not heavy & set(loaded)
+
+
+@pytest.mark.skipif(not PUBLISHER.exists(), reason="console script not installed")
+@pytest.mark.parametrize("prefix", [[], ["-v"]], ids=["direct", "through-group"])
+def test_console_script(inputs: list[Path], out_dir: Path, prefix: list[str]) -> None:
+    """Both ways in give the same result: straight to the parser, or via click."""
+    arguments = [*prefix, "sanitise", str(inputs[0]), str(inputs[1])]
+    done = subprocess.run(
+        [str(PUBLISHER), *arguments, "--out-dir", str(out_dir), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 4, done.stderr
+    statuses = [json.loads(line)["status"] for line in done.stdout.splitlines()]
+    assert statuses == ["ok", "rejected"]
+    (written,) = out_dir.iterdir()
+    assert written.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.skipif(not PUBLISHER.exists(), reason="console script not installed")
+def test_group_help_lists_sanitise() -> None:
+    done = subprocess.run(
+        [str(PUBLISHER), "--help"], capture_output=True, text=True, check=True
+    )
+
+    assert "sanitise" in done.stdout

@@ -233,7 +233,7 @@ def test_oversized_image_is_refused_before_any_call(
     post_factory: PostFactory,
     image_factory: ImageFactory,
 ) -> None:
-    big = replace(image_factory(), byte_size=1_000_001)
+    big = image_factory()._replace(byte_size=1_000_001)
 
     assert "at most 1,000,000" in refused(bsky, fake, post_factory(images=[big]))
 

@@ -174,9 +174,9 @@ def test_limits_are_checked_before_anything_is_sent(
     long_text = post_factory(1, text="a" * 63_207)
     long_alt = post_factory(1, alts=["a" * 1001])
     base = post_factory(1)
-    big = replace(base.images[0].image, byte_size=10_000_000)
+    big = base.images[0].image._replace(byte_size=10_000_000)
     oversized = replace(base, images=(replace(base.images[0], image=big),))
-    webp = replace(base.images[0].image, media_type="image/webp")
+    webp = base.images[0].image._replace(media_type="image/webp")
     webp_post = replace(base, images=(replace(base.images[0], image=webp),))
 
     for post in (five, long_text, long_alt, oversized, webp_post):

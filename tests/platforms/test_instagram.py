@@ -337,7 +337,7 @@ def test_fake_checks_the_aspect_ratio_it_fetched(
 ) -> None:
     # Claim a square so the client's own check lets the real file through.
     real = image_factory(size=size)
-    post = OutgoingPost("p", "x", (PostImage(replace(real, width=9, height=9), "alt"),))
+    post = OutgoingPost("p", "x", (PostImage(real._replace(width=9, height=9), "alt"),))
 
     if accepted:
         make().publish(post)
@@ -377,7 +377,7 @@ def test_aspect_ratio_from_4_5_to_1_91(
     fits: bool,
 ) -> None:
     width, height = size
-    image = replace(image_factory(), width=width, height=height)
+    image = image_factory()._replace(width=width, height=height)
     post = OutgoingPost("p", "x", (PostImage(image, "alt"),))
 
     assert (insta.limit_problems(post) == []) is fits
@@ -402,7 +402,7 @@ def test_fifth_image_and_no_image_are_refused(
 def test_oversized_image_is_refused(
     insta: InstagramPlatform, fake: FakeInstagram, image_factory: ImageFactory
 ) -> None:
-    big = replace(image_factory(size=(50, 50)), byte_size=8_000_001)
+    big = image_factory(size=(50, 50))._replace(byte_size=8_000_001)
     post = OutgoingPost("p", "x", (PostImage(big, "alt"),))
 
     assert "at most 8,000,000" in refused(insta, fake, post)

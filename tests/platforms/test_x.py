@@ -275,7 +275,7 @@ def test_long_alt_text_and_big_image_are_refused(
     x: XPlatform, x_fake: RunningFake[XFake], post_factory: PostFactory
 ) -> None:
     post = post_factory(2, alts=["a" * 1000, "b" * 1001])
-    big = replace(post.images[0].image, byte_size=5_000_001)
+    big = post.images[0].image._replace(byte_size=5_000_001)
     post = replace(post, images=(replace(post.images[0], image=big), post.images[1]))
 
     problems = x.limit_problems(post)
@@ -295,11 +295,11 @@ def test_gif_format_and_size_rules(x: XPlatform, image_factory: ImageFactory) ->
     def post(*items: Any) -> OutgoingPost:
         return OutgoingPost("p", "Hi", tuple(PostImage(i, "alt") for i in items))
 
-    assert x.limit_problems(post(replace(gif, byte_size=15_000_000))) == []
-    too_big = x.limit_problems(post(replace(gif, byte_size=15_000_001)))
+    assert x.limit_problems(post(gif._replace(byte_size=15_000_000))) == []
+    too_big = x.limit_problems(post(gif._replace(byte_size=15_000_001)))
     mixed = x.limit_problems(post(gif, jpeg))
-    small = x.limit_problems(post(replace(jpeg, width=3)))
-    heic = x.limit_problems(post(replace(jpeg, media_type="image/heic")))
+    small = x.limit_problems(post(jpeg._replace(width=3)))
+    heic = x.limit_problems(post(jpeg._replace(media_type="image/heic")))
 
     assert len(too_big) == 1 and "GIFs of at most 15,000,000" in too_big[0]
     assert len(mixed) == 1 and "GIF only on its own" in mixed[0]

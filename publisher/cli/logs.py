@@ -1,0 +1,37 @@
+"""Logging set-up shared by the click group and the sanitise fast path."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+#: Client libraries whose DEBUG logs carry tokens, URLs with tokens or post
+#: text; they stay at INFO or above whatever -v says.
+LEAKY_LIBRARY_LOGGERS = (
+    "urllib3",
+    "tweepy",
+    "oauthlib",
+    "requests_oauthlib",
+    "httpx",
+    "httpcore",
+    "atproto",
+    "atproto_client",
+    "mastodon",
+    "facebook",
+)
+
+
+def configure_logging(verbose: int) -> None:
+    """Log to stderr: WARNING, or INFO/DEBUG with -v/-vv, or PUBLISHER_LOG_LEVEL."""
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    named = getattr(logging, os.environ.get("PUBLISHER_LOG_LEVEL", "").upper(), None)
+    if isinstance(named, int):
+        level = named
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for name in LEAKY_LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
