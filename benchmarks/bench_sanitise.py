@@ -39,6 +39,8 @@ FETCH = Path(__file__).resolve().parents[2] / "shared/bench/fetch_photos.sh"
 RATIO_TARGET = 1.0
 BATCH_TARGET = 0.8
 RSS_TARGET_MIB = 100
+#: What phone and camera photos arrive as; the PNG of ``--extra`` is not one.
+CAMERA_SUFFIXES = frozenset({".jpg", ".jpeg", ".heic", ".heif"})
 
 
 def product_command() -> list[str]:
@@ -179,13 +181,19 @@ def main() -> int:
         )
 
     print()
-    worst = max(ratios)
-    verdict = "met" if worst <= RATIO_TARGET else "MISSED"
-    print(
-        f"per-photo ratio: median over photos {statistics.median(ratios):.2f}, "
-        f"worst photo {worst:.2f} (target <= {RATIO_TARGET} on every photo: "
-        f"{verdict})"
-    )
+    by_photo = dict(zip(singles, ratios, strict=True))
+    camera = [r for photo, r in by_photo.items() if photo.suffix in CAMERA_SUFFIXES]
+    print(f"per-photo ratio: median over photos {statistics.median(ratios):.2f}")
+    for label, group in (
+        ("camera photos (JPEG, HEIC)", camera),
+        ("every photo", ratios),
+    ):
+        if group:
+            verdict = "met" if max(group) <= RATIO_TARGET else "MISSED"
+            print(
+                f"  worst of {label}: {max(group):.2f} "
+                f"(target <= {RATIO_TARGET} on each: {verdict})"
+            )
     if mine is not None and theirs is not None:
         share = mine / theirs
         verdict = "met" if share <= BATCH_TARGET else "MISSED"

@@ -10,7 +10,7 @@ Importing this package is cheap; Pillow and the decoders load on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,7 +63,7 @@ def sanitise_many(
     max_edge: int = DEFAULT_MAX_EDGE,
     max_bytes: int | None = None,
     workers: int | None = None,
-) -> Iterator[tuple[Path, SanitisedImage | MediaError]]:
+) -> Generator[tuple[Path, SanitisedImage | MediaError], None, None]:
     """Sanitise each source on every core; yield ``(source, result)`` in order.
 
     A refused file yields its ``MediaError`` and the others carry on.

@@ -6,7 +6,7 @@ import functools
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ def sanitise_many(
     max_edge: int = DEFAULT_MAX_EDGE,
     max_bytes: int | None = None,
     workers: int | None = None,
-) -> Iterator[tuple[Path, Outcome]]:
+) -> Generator[tuple[Path, Outcome], None, None]:
     """Yield ``(source, SanitisedImage or MediaError)`` for each source, in order.
 
     Uses a pool of ``workers`` processes (default: one per core); a single

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from PIL import Image, ImageFile, JpegImagePlugin
@@ -29,14 +28,7 @@ class JpegHandler(PillowHandler):
     def open(self, path: Path) -> ImageFile.ImageFile:
         # The plain JPEG class, not Pillow's MPO factory: an MPO's extra
         # pictures (a second view, a depth map) are never even indexed.
-        image = _PixelsOnlyJpeg(path)
-        # Hand the decoder the whole file in one call rather than 64 KiB at a
-        # time: it then runs from start to end without taking the GIL back,
-        # in parallel with anything else the process is doing.
-        assert image.fp is not None
-        whole_file = os.fstat(image.fp.fileno()).st_size
-        image.decodermaxblock = max(image.decodermaxblock, whole_file)
-        return image
+        return _PixelsOnlyJpeg(path)
 
     def orientation(self, image: Image.Image) -> int:
         exif = orientation.from_exif(image.info.get("exif"))

@@ -20,6 +20,10 @@ MAX_PIXELS = 100_000_000
 #: legitimately needs more, and it bounds the work a hostile file can cause.
 MAX_INPUT_BYTES = 200 * 1024 * 1024
 
+#: Files up to this size reach the decoder in one read (larger ones in pieces
+#: of this size), which costs at most this much memory on top of the pixels.
+ONE_READ_BYTES = 64 * 1024 * 1024
+
 #: JPEG quality of the output, then the steps tried when a byte limit is set.
 JPEG_QUALITY = 85
 QUALITY_STEPS = (85, 75, 65, 55, 45)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.cli.sanitise_cmd import run
+from publisher.cli.sanitise_cmd import Options, UsageError, parse, run
 from tests.media import builders
 
 PUBLISHER = Path(sys.executable).with_name("publisher")
@@ -171,7 +171,7 @@ def test_unwritable_out_dir_is_a_usage_error(
     result = sanitise([str(inputs[0]), "--out-dir", str(blocker / "out")])
 
     assert result.exit_code == 2
-    assert "cannot create --out-dir" in result.stderr
+    assert "Cannot create --out-dir" in result.stderr
 
 
 def test_help_names_every_option(sanitise: Invoke) -> None:
@@ -196,7 +196,7 @@ def test_one_photo_loads_neither_click_nor_other_commands(
     status, *loaded = done.stdout.splitlines()[-1].split()
 
     assert status == "0"
-    heavy = {"click", "sqlalchemy", "publisher.policy", "publisher.store", "dotenv"}
+    heavy = {"click", "argparse", "sqlalchemy", "publisher.policy", "publisher.store"}
     assert not heavy & set(loaded)
 
 
@@ -226,3 +226,29 @@ def test_group_help_lists_sanitise() -> None:
     )
 
     assert "sanitise" in done.stdout
+
+
+def test_options_may_follow_inputs_and_double_dash_ends_them() -> None:
+    options = parse(["a.jpg", "--json", "--out-dir=out", "--", "--odd-name.jpg"])
+
+    assert options == Options(
+        inputs=[Path("a.jpg"), Path("--odd-name.jpg")],
+        out_dir=Path("out"),
+        max_edge=1080,
+        max_bytes=None,
+        as_json=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        (["a.jpg", "--out-dir", "o", "--bogus"], "--bogus not recognized"),
+        (["a.jpg"], "Missing option --out-dir"),
+        (["--out-dir", "o"], "at least one INPUT"),
+        (["a.jpg", "--out-dir"], "--out-dir requires argument"),
+    ],
+)
+def test_usage_errors_say_what_is_wrong(arguments: list[str], words: str) -> None:
+    with pytest.raises(UsageError, match=words):
+        parse(arguments)
