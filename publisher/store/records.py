@@ -143,5 +143,37 @@ def target_from_row(row: Any) -> StoredTarget:
     )
 
 
+def post_from_rows(
+    row: Any,
+    image_rows: Sequence[Any],
+    target_rows: Sequence[Any],
+    media_dir: Path | None,
+) -> StoredPost:
+    """A stored post from its row and its image and target rows, in order."""
+    now = datetime.now(UTC)
+    return StoredPost(
+        id=row.id,
+        school=row.school,
+        author=row.author,
+        caption=row.caption,
+        due_at=as_utc(row.due_at) or now,
+        retry_at=as_utc(row.retry_at),
+        timezone=row.timezone,
+        status=PostStatus(row.status),
+        policy=row.policy,
+        pictured=tuple(row.pictured or ()),
+        acknowledgements=tuple(
+            Acknowledgement(a["key"], a["reason"], a["by"])
+            for a in row.acknowledged or ()
+        ),
+        images=tuple(image_from_row(r, media_dir) for r in image_rows),
+        targets=tuple(target_from_row(r) for r in target_rows),
+        created_at=as_utc(row.created_at) or now,
+        recurrence=row.recurrence,
+        repeat_until=as_utc(row.repeat_until),
+        series_id=row.series_id,
+    )
+
+
 def ack_row(ack: Acknowledgement) -> dict[str, str]:
     return {"key": ack.key, "reason": ack.reason, "by": ack.by}

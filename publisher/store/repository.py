@@ -24,6 +24,7 @@ from publisher.models import (
     PostStatus,
     TargetStatus,
 )
+from publisher.store import queries
 from publisher.store import tables as t
 from publisher.store.records import (
     AuditEntry,
@@ -31,31 +32,14 @@ from publisher.store.records import (
     StoredPost,
     ack_row,
     as_utc,
-    image_from_row,
-    target_from_row,
+    post_from_rows,
 )
+from publisher.store.schema import upgrade
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Due posts read per claim attempt; losing a race moves on to the next.
 CLAIM_CANDIDATES = 8
-
-
-def _current_revision(conn: Connection) -> str | None:
-    from alembic.migration import MigrationContext
-
-    return MigrationContext.configure(conn).get_current_revision()
-
-
-def _known(config: Any, revision: str) -> bool:
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
-
-    try:
-        return ScriptDirectory.from_config(config).get_revision(revision) is not None
-    except CommandError:
-        return False
 
 
 def _now() -> datetime:
@@ -80,7 +64,7 @@ class Store:
         try:
             engine = sa.create_engine(url, future=True, pool_pre_ping=True)
             store = cls(engine, media_dir)
-            store._prepare()
+            upgrade(engine)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(
                 f"Cannot open the database ({type(exc).__name__}). Check "
@@ -100,29 +84,6 @@ class Store:
     def close(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
-
-    def _prepare(self) -> None:
-        """Bring the schema up to date; migrations only ever add, never drop."""
-        from alembic import command
-        from alembic.config import Config
-        from alembic.script import ScriptDirectory
-
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        head = ScriptDirectory.from_config(config).get_current_head()
-        with self.engine.begin() as conn:
-            current = _current_revision(conn)
-            if current == head:
-                return
-            if current is not None and not _known(config, current):
-                raise StoreError(
-                    f"The database is at schema {current}, which this publisher "
-                    "does not know: it was written by a newer version. Upgrade "
-                    "publisher before using it."
-                )
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-            log.info("store: schema upgraded from %s to %s", current, head)
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
@@ -345,17 +306,8 @@ class Store:
 
     def due_post_ids(self, now: datetime, *, limit: int = 50) -> list[str]:
         """Posts whose time has come, oldest first."""
-        query = (
-            sa.select(t.posts.c.id)
-            .where(
-                t.posts.c.status == PostStatus.SCHEDULED.value,
-                sa.func.coalesce(t.posts.c.retry_at, t.posts.c.due_at) <= now,
-            )
-            .order_by(sa.func.coalesce(t.posts.c.retry_at, t.posts.c.due_at))
-            .limit(limit)
-        )
         with self._tx() as conn:
-            return [row.id for row in conn.execute(query)]
+            return [row.id for row in conn.execute(queries.due_posts(now, limit))]
 
     def claim_next(self, worker: str, *, now: datetime, lease: timedelta) -> str | None:
         """Claim the most overdue post, or return None when nothing is due.
@@ -364,13 +316,7 @@ class Store:
         share the queue without waiting on each other; the compare-and-set
         update below keeps SQLite (one writer at a time) just as safe.
         """
-        due = sa.func.coalesce(t.posts.c.retry_at, t.posts.c.due_at)
-        query = (
-            sa.select(t.posts.c.id)
-            .where(t.posts.c.status == PostStatus.SCHEDULED.value, due <= now)
-            .order_by(due)
-            .limit(CLAIM_CANDIDATES)
-        )
+        query = queries.due_posts(now, CLAIM_CANDIDATES)
         if self.engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         with self._tx() as conn:
@@ -497,28 +443,14 @@ class Store:
         Their lease may not have run out yet, but the worker is probably gone;
         ``publisher status`` reports them instead of saying all is well.
         """
-        beats = t.heartbeats
-        query = (
-            sa.select(t.posts.c.id)
-            .select_from(
-                t.posts.outerjoin(beats, beats.c.worker == t.posts.c.lease_owner)
-            )
-            .where(
-                t.posts.c.status == PostStatus.PUBLISHING.value,
-                sa.or_(beats.c.at.is_(None), beats.c.at < now - quiet_for),
-            )
-        )
+        query = queries.orphaned_claims(now, quiet_for)
         with self._tx() as conn:
             return [row.id for row in conn.execute(query)]
 
     def stale_claims(self, now: datetime) -> list[str]:
         """Posts left in 'publishing' by a worker whose lease ran out."""
-        query = sa.select(t.posts.c.id).where(
-            t.posts.c.status == PostStatus.PUBLISHING.value,
-            t.posts.c.lease_expires < now,
-        )
         with self._tx() as conn:
-            return [row.id for row in conn.execute(query)]
+            return [row.id for row in conn.execute(queries.stale_claims(now))]
 
     # -- reading ---------------------------------------------------------------
 
@@ -570,25 +502,9 @@ class Store:
 
     def broken_accounts(self) -> dict[tuple[str, str], str]:
         """(school, target) pairs whose latest outcome was a dead credential."""
-        query = (
-            sa.select(
-                t.posts.c.school,
-                t.targets.c.target,
-                t.targets.c.error_kind,
-                t.targets.c.error_message,
-            )
-            .join(t.posts, t.posts.c.id == t.targets.c.post_id)
-            .where(
-                sa.or_(
-                    t.targets.c.error_kind == "reauth",
-                    t.targets.c.status == TargetStatus.PUBLISHED.value,
-                )
-            )
-            .order_by(t.targets.c.updated_at.desc(), t.targets.c.id.desc())
-        )
         latest: dict[tuple[str, str], str | None] = {}
         with self._tx() as conn:
-            for row in conn.execute(query):
+            for row in conn.execute(queries.account_outcomes()):
                 key = (row.school, row.target)
                 if key not in latest:
                     broken = row.error_kind == "reauth"
@@ -659,28 +575,7 @@ class Store:
             .where(t.targets.c.post_id == row.id)
             .order_by(t.targets.c.id)
         ).all()
-        return StoredPost(
-            id=row.id,
-            school=row.school,
-            author=row.author,
-            caption=row.caption,
-            due_at=as_utc(row.due_at) or _now(),
-            retry_at=as_utc(row.retry_at),
-            timezone=row.timezone,
-            status=PostStatus(row.status),
-            policy=row.policy,
-            pictured=tuple(row.pictured or ()),
-            acknowledgements=tuple(
-                Acknowledgement(a["key"], a["reason"], a["by"])
-                for a in row.acknowledged or ()
-            ),
-            images=tuple(image_from_row(r, self.media_dir) for r in image_rows),
-            targets=tuple(target_from_row(r) for r in target_rows),
-            created_at=as_utc(row.created_at) or _now(),
-            recurrence=row.recurrence,
-            repeat_until=as_utc(row.repeat_until),
-            series_id=row.series_id,
-        )
+        return post_from_rows(row, image_rows, target_rows, self.media_dir)
 
 
 def _not_found(post_id: str) -> str:
