@@ -18,10 +18,15 @@ def main() -> None:
     # or photos of learners: readable by this account only.
     os.umask(0o077)
     arguments = sys.argv[1:]
-    if arguments[:1] == ["sanitise"]:
-        from publisher.cli.sanitise_cmd import run_and_exit
+    try:
+        if arguments[:1] == ["sanitise"]:
+            from publisher.cli.sanitise_cmd import run_and_exit
 
-        run_and_exit(arguments[1:])
-    from publisher.cli.app import cli
-
+            run_and_exit(arguments[1:])
+        from publisher.cli.app import cli
+    except KeyboardInterrupt:
+        # Ctrl-C while the program was still loading: nothing was done yet.
+        if sys.stderr is not None:
+            sys.stderr.write("Aborted.\n")
+        raise SystemExit(130) from None
     cli(prog_name="publisher")

@@ -106,16 +106,29 @@ def _load_env_file(path: str) -> None:
         ) from exc
 
 
+class _PassThrough(click.Command):
+    """A command whose arguments reach its callback exactly as typed.
+
+    ``publisher -v sanitise -- -odd-name.jpg`` must mean what it means
+    without ``-v``, so click may not parse anything here, not even ``--``.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.args = list(args)
+        return []
+
+
 @click.command(
     "sanitise",
+    cls=_PassThrough,
     add_help_option=False,
-    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+    short_help="Write clean, upright JPEG copies of photos.",
 )
-@click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
-def sanitise(arguments: tuple[str, ...]) -> None:
+@click.pass_context
+def sanitise(ctx: click.Context) -> None:
     """Write clean, upright JPEG copies of photos (see sanitise --help)."""
     from publisher.cli.sanitise_cmd import run
 
-    code = run(list(arguments))
+    code = run(ctx.args)
     if code:
         raise click.exceptions.Exit(code)

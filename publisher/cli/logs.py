@@ -6,9 +6,12 @@ import logging
 import os
 import sys
 
-#: Client libraries whose DEBUG logs carry tokens, URLs with tokens or post
-#: text; they stay at INFO or above whatever -v says.
+#: Libraries whose DEBUG logs carry tokens, URLs with tokens, post text or
+#: photo metadata (Pillow prints EXIF values and colour-profile names); they
+#: stay at INFO or above whatever -v says.
 LEAKY_LIBRARY_LOGGERS = (
+    "PIL",
+    "pillow_heif",
     "urllib3",
     "tweepy",
     "oauthlib",
@@ -28,10 +31,14 @@ def configure_logging(verbose: int) -> None:
     named = getattr(logging, os.environ.get("PUBLISHER_LOG_LEVEL", "").upper(), None)
     if isinstance(named, int):
         level = named
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    if sys.stderr is None:
+        # Started with stderr closed: there is nowhere to log to.
+        logging.basicConfig(level=level, handlers=[logging.NullHandler()])
+    else:
+        logging.basicConfig(
+            level=level,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
     for name in LEAKY_LIBRARY_LOGGERS:
         logging.getLogger(name).setLevel(max(level, logging.INFO))

@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, NamedTuple, NoReturn, TextIO
 
 from publisher.media.limits import DEFAULT_MAX_EDGE, MAX_EDGE, MIN_EDGE
 
@@ -33,7 +33,7 @@ REJECTED_EXIT_CODE = 4
 USAGE_EXIT_CODE = 2
 #: Exit status after Ctrl-C, as shells report it.
 INTERRUPTED_EXIT_CODE = 130
-#: Exit status when standard output was closed early.
+#: Exit status when the results could not be written to standard output.
 CLOSED_OUTPUT_EXIT_CODE = 1
 
 USAGE = (
@@ -59,10 +59,19 @@ options:
   -h, --help      show this help and exit
 """
 _LONG_OPTIONS = ["out-dir=", "max-edge=", "max-bytes=", "json", "help"]
+#: Said whenever a run stops early, because the pool may have run ahead.
+_LEFTOVERS = (
+    "Inputs after the last one shown may already have a sanitised copy in the "
+    "output folder; the rest were not sanitised."
+)
 
 
 class UsageError(Exception):
     """The command line cannot be used as given; the message says why."""
+
+
+class _OutputFailed(Exception):
+    """Standard output refused a result line (closed pipe, full disk...)."""
 
 
 class Options(NamedTuple):
@@ -86,16 +95,17 @@ def parse(arguments: Sequence[str]) -> Options | None:
     given = dict(pairs)
     if "-h" in given or "--help" in given:
         return None
-    if "--out-dir" not in given:
-        raise UsageError("Missing option --out-dir DIR.")
+    max_edge = _whole_number("--max-edge", given.get("--max-edge"), MIN_EDGE, MAX_EDGE)
+    max_bytes = _whole_number("--max-bytes", given.get("--max-bytes"), 1, None)
+    if not given.get("--out-dir"):
+        raise UsageError("Missing option --out-dir DIR (a folder for the copies).")
     if not inputs:
         raise UsageError("Name at least one INPUT photo.")
-    max_edge = _whole_number("--max-edge", given.get("--max-edge"), MIN_EDGE, MAX_EDGE)
     return Options(
         inputs=[Path(name) for name in inputs],
         out_dir=Path(given["--out-dir"]),
         max_edge=DEFAULT_MAX_EDGE if max_edge is None else max_edge,
-        max_bytes=_whole_number("--max-bytes", given.get("--max-bytes"), 1, None),
+        max_bytes=max_bytes,
         as_json="--json" in given,
     )
 
@@ -118,10 +128,10 @@ def run_and_exit(arguments: Sequence[str]) -> NoReturn:
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
-        except OSError:
-            # A closed pipe (``| head``): nothing more can be shown anyway.
-            code = code or 1
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            code = code or CLOSED_OUTPUT_EXIT_CODE
     os._exit(code)
 
 
@@ -130,36 +140,49 @@ def run(arguments: Sequence[str]) -> int:
     try:
         options = parse(arguments)
         if options is None:
-            print(HELP, end="")
+            _emit(HELP.rstrip("\n"))
             return 0
         _make_out_dir(options.out_dir)
     except UsageError as exc:
-        print(f"{USAGE}\nError: {exc}", file=sys.stderr)
+        _tell(f"{USAGE}\nError: {exc}")
         return USAGE_EXIT_CODE
+    except _OutputFailed:
+        return CLOSED_OUTPUT_EXIT_CODE
+    if sys.stdout is None:
+        _tell(
+            "Error: standard output is closed, so no result could be shown. "
+            "Nothing was sanitised."
+        )
+        return CLOSED_OUTPUT_EXIT_CODE
     try:
         return _sanitise_all(options)
     except KeyboardInterrupt:
-        print("Aborted: the inputs not yet shown were not sanitised.", file=sys.stderr)
+        _tell(f"Aborted. {_LEFTOVERS}")
         return INTERRUPTED_EXIT_CODE
-    except BrokenPipeError:
-        # The reader went away (``| head``). Point stdout at nothing so the
-        # final flush cannot fail again, and stop with the remaining inputs.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        print(
-            "Stopped: the output was closed before every input was shown.",
-            file=sys.stderr,
-        )
+    except _OutputFailed as exc:
+        _silence_stdout()
+        _tell(f"Stopped: the results could not be written ({exc}). {_LEFTOVERS}")
         return CLOSED_OUTPUT_EXIT_CODE
 
 
 def _make_out_dir(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError(
+            f"Cannot use --out-dir {_shown(folder)}: it is not a folder (a file, "
+            "or a link to nothing, is in the way)."
+        ) from None
     except OSError as exc:
         raise UsageError(
-            f"Cannot create --out-dir {folder} ({exc.strerror}). "
+            f"Cannot create --out-dir {_shown(folder)} ({exc.strerror}). "
             "Choose a folder you can write to."
         ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"Cannot write into --out-dir {_shown(folder)}. Choose a folder you "
+            "can write to."
+        )
 
 
 def _sanitise_all(options: Options) -> int:
@@ -179,14 +202,33 @@ def _sanitise_all(options: Options) -> int:
     with contextlib.closing(results):
         for source, outcome in _with_progress(results, len(inputs)):
             rejected += isinstance(outcome, Exception)
-            print(line(source, outcome), flush=True)
+            _emit(line(source, outcome))
     if not rejected:
         return 0
-    print(
-        f"{rejected} of {len(inputs)} image(s) rejected; nothing was kept from them.",
-        file=sys.stderr,
-    )
+    _tell(f"{rejected} of {len(inputs)} image(s) rejected; nothing was kept from them.")
     return REJECTED_EXIT_CODE
+
+
+def _emit(text: str) -> None:
+    """One line of results on stdout, now, or ``_OutputFailed``."""
+    try:
+        print(text, flush=True)
+    except OSError as exc:
+        raise _OutputFailed(exc.strerror or type(exc).__name__) from None
+
+
+def _tell(message: str) -> None:
+    """A message for the person on stderr; nothing if stderr is gone."""
+    if sys.stderr is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        print(message, file=sys.stderr, flush=True)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at nothing, so the final flush cannot fail a second time."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _whole_number(
@@ -195,21 +237,24 @@ def _whole_number(
     """The value of ``option`` as a whole number from ``low`` to ``high``."""
     if text is None:
         return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"{option} needs a whole number, not {text!r}.") from None
+    limit = f"from {low} to {high}" if high is not None else f"of at least {low}"
+    if not (text.isascii() and text.isdigit()):
+        raise UsageError(f"{option} needs a whole number {limit}, not {text!r}.")
+    value = int(text)
     if value < low or (high is not None and value > high):
-        limit = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise UsageError(f"{option} must be {limit}, not {value}.")
+        raise UsageError(f"{option} needs a whole number {limit}, not {value}.")
     return value
 
 
 def _with_progress(
     results: Iterator[tuple[Path, Outcome]], total: int
 ) -> Iterable[tuple[Path, Outcome]]:
-    """Show a progress bar on stderr, but only when stderr is a terminal."""
-    if total < 2 or not sys.stderr.isatty():
+    """A progress bar on stderr while the results go somewhere else.
+
+    Only when stderr is a terminal and stdout is not: on a terminal the
+    result lines themselves show the progress, and a bar would run into them.
+    """
+    if total < 2 or not _is_terminal(sys.stderr) or _is_terminal(sys.stdout):
         yield from results
         return
     import click
@@ -218,6 +263,26 @@ def _with_progress(
         results, length=total, label="Sanitising", file=sys.stderr
     ) as bar:
         yield from bar
+
+
+def _is_terminal(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def _shown(path: Path) -> str:
+    """A file name that is safe to print.
+
+    Control characters and undecodable bytes are written as escapes, so a
+    name can neither fake a result line nor send codes to the terminal, and
+    printing it never fails on an encoding error.
+    """
+    text = str(path)
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
 
 
 def _json_line(source: Path, outcome: Outcome) -> str:
@@ -233,8 +298,8 @@ def _json_line(source: Path, outcome: Outcome) -> str:
 
 def _human_line(source: Path, outcome: Outcome) -> str:
     if isinstance(outcome, Exception):
-        return f"rejected {source}: {outcome}"
+        return f"rejected {_shown(source)}: {outcome}"
     return (
-        f"ok       {source} -> {outcome.path} "
+        f"ok       {_shown(source)} -> {_shown(outcome.path)} "
         f"({outcome.width}x{outcome.height}, {outcome.byte_size} bytes)"
     )

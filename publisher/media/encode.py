@@ -47,6 +47,10 @@ _UPRIGHT = {
 }
 
 _KEPT_MODES = {"RGB", "L", "CMYK", "RGBA", "LA"}
+_WIDE_GREY_MODES = {"I", "I;16", "I;16L", "I;16B", "I;16N"}
+# Transparent modes are resized with their colour multiplied by alpha, so
+# colour under transparent pixels cannot bleed into visible ones.
+_PREMULTIPLIED = {"RGBA": "RGBa", "LA": "La"}
 # Pillow's resize filters all antialias when shrinking; bicubic looks the same
 # as Lanczos at these ratios and costs about a quarter less.
 _RESAMPLE = Image.Resampling.BICUBIC
@@ -60,7 +64,12 @@ _SPLIT_MIN_ROWS = 256
 
 def prepare(decoded: DecodedImage, max_edge: int) -> Image.Image:
     """Return upright sRGB (or greyscale) pixels no larger than ``max_edge``."""
-    image = _normalise_mode(decoded.image)
+    image = decoded.image
+    if image.mode in _WIDE_GREY_MODES:
+        # Shrink while still one channel: converting first would take four
+        # bytes a pixel at full size (a gigabyte for a large 16-bit PNG).
+        image = image.resize(fit_within(image.size, max_edge), _RESAMPLE)
+    image = _normalise_mode(image)
     image = _shrink(image, max_edge)
     image = _flatten(image)
     image = _to_srgb(image, decoded.icc_profile)
@@ -123,11 +132,16 @@ def _shrink(image: Image.Image, max_edge: int) -> Image.Image:
     target = fit_within(image.size, max_edge)
     if target == image.size:
         return image
-    # Pillow resizes RGBA/LA with premultiplied alpha, so colour hidden under
-    # transparent pixels cannot bleed into visible ones.
+    mode = image.mode
+    if mode in _PREMULTIPLIED:
+        # Once here rather than inside each half's resize, which would make
+        # two full-size copies.
+        image = image.convert(_PREMULTIPLIED[mode])
     if target[1] < _SPLIT_MIN_ROWS or (os.cpu_count() or 1) < 2:
-        return image.resize(target, _RESAMPLE, reducing_gap=_REDUCING_GAP)
-    return _resize_in_halves(image, target)
+        resized = image.resize(target, _RESAMPLE, reducing_gap=_REDUCING_GAP)
+    else:
+        resized = _resize_in_halves(image, target)
+    return resized.convert(mode) if resized.mode != mode else resized
 
 
 def _resize_in_halves(image: Image.Image, target: tuple[int, int]) -> Image.Image:

@@ -10,11 +10,16 @@ DEFAULT_MAX_EDGE = 1080
 MIN_EDGE = 16
 MAX_EDGE = 8192
 
-#: Images declaring more pixels than this are refused before any decoding
-#: (a decompression bomb guard). 100 MP is above every phone camera sold today
-#: (the largest write 50 MP by default) and keeps full decodes of formats
-#: without reduced-scale decoding (PNG, HEIC) within a few hundred MiB.
+#: JPEGs declaring more pixels than this are refused before any decoding (a
+#: decompression bomb guard). 100 MP is above every phone camera sold today
+#: (the largest write 50 MP by default); JPEGs decode at reduced scale, so
+#: even this size needs little memory.
 MAX_PIXELS = 100_000_000
+
+#: The same guard for every other format (PNG, WebP, GIF, HEIC, AVIF): these
+#: are held at full size while they shrink, so a lower limit keeps one
+#: image's peak memory near 600 MiB. 64 MP is above any phone's HEIC.
+MAX_FULL_DECODE_PIXELS = 64_000_000
 
 #: Files larger than this are refused before they are opened: no photo
 #: legitimately needs more, and it bounds the work a hostile file can cause.

@@ -16,12 +16,13 @@ import os
 import warnings
 from abc import abstractmethod
 from pathlib import Path
+from typing import ClassVar
 
 from PIL import Image, ImageFile
 
 from publisher.errors import CorruptImage, ImageTooLarge, MediaError, UnsupportedFormat
 from publisher.media.base import DecodedImage, ImageHandler
-from publisher.media.limits import MAX_PIXELS, ONE_READ_BYTES
+from publisher.media.limits import MAX_FULL_DECODE_PIXELS, ONE_READ_BYTES
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,9 @@ _ORIENTATION_TAG = 0x0112
 
 class PillowHandler(ImageHandler):
     """Decodes with one Pillow plugin; subclasses adjust the hooks below."""
+
+    #: Images declaring more pixels are refused before decoding.
+    max_pixels: ClassVar[int] = MAX_FULL_DECODE_PIXELS
 
     def decode(self, path: Path, max_edge: int) -> DecodedImage:
         self.register()
@@ -43,7 +47,9 @@ class PillowHandler(ImageHandler):
             except MediaError:
                 raise
             except Image.DecompressionBombError as exc:
-                raise _too_large() from exc
+                raise _too_large(self.max_pixels) from exc
+            except MemoryError:
+                raise _out_of_memory() from None
             except Exception as exc:
                 # Decoders fed hostile bytes raise many kinds of exception
                 # (OSError, SyntaxError, ValueError, struct.error, ...); every
@@ -55,7 +61,7 @@ class PillowHandler(ImageHandler):
 
     def _decode(self, path: Path, max_edge: int) -> DecodedImage:
         with self.open(path) as image:
-            _check_declared_size(image)
+            _check_declared_size(image, self.max_pixels)
             self.check_still(image)
             self.reduce(image, max_edge)
             _feed_in_one_piece(image)
@@ -64,6 +70,7 @@ class PillowHandler(ImageHandler):
             # someone caught (getexif() loads PNGs, for one), a second load()
             # "succeeds" with half a picture.
             image.load()
+            self.check_complete(image)
             orientation = self.orientation(image)
             icc_profile = image.info.get("icc_profile") or None
         return DecodedImage(image, orientation, icc_profile)
@@ -83,6 +90,9 @@ class PillowHandler(ImageHandler):
                 "supported. Export the frame you want as a JPEG photo and add "
                 "that instead."
             )
+
+    def check_complete(self, image: Image.Image) -> None:
+        """Refuse pixels the decoder invented for data that was missing."""
 
     def orientation(self, image: Image.Image) -> int:
         """The EXIF orientation, or the XMP tiff:Orientation when EXIF has none."""
@@ -128,25 +138,32 @@ def _feed_in_one_piece(image: ImageFile.ImageFile) -> None:
     image.decodermaxblock = max(image.decodermaxblock, min(size, ONE_READ_BYTES))
 
 
-def _check_declared_size(image: Image.Image) -> None:
+def _check_declared_size(image: Image.Image, limit: int) -> None:
     width, height = image.size
     if width < 1 or height < 1:
         raise CorruptImage(
             "The image declares no pixels (zero width or height). "
             "Export the photo again."
         )
-    if width * height > MAX_PIXELS:
+    if width * height > limit:
         raise ImageTooLarge(
             f"The image declares {width}x{height} pixels "
-            f"({width * height / 1e6:.0f} MP); the limit is "
-            f"{MAX_PIXELS / 1e6:.0f} MP, which guards against decompression "
+            f"({width * height / 1e6:.0f} MP); the limit for this format is "
+            f"{limit / 1e6:.0f} MP, which guards against decompression "
             "bombs. Export a smaller copy of the photo as JPEG."
         )
 
 
-def _too_large() -> ImageTooLarge:
+def _too_large(limit: int) -> ImageTooLarge:
     return ImageTooLarge(
-        f"The image declares more pixels than the {MAX_PIXELS / 1e6:.0f} MP "
+        f"The image declares more pixels than the {limit / 1e6:.0f} MP "
         "safety limit (a possible decompression bomb). Export a smaller copy "
         "of the photo as JPEG."
+    )
+
+
+def _out_of_memory() -> ImageTooLarge:
+    return ImageTooLarge(
+        "There was not enough memory to decode this image. Export a smaller "
+        "copy of the photo as JPEG, or sanitise fewer photos at once."
     )

@@ -9,7 +9,7 @@ import os
 import threading
 from pathlib import Path
 
-from publisher.errors import MediaError, UnverifiedImage
+from publisher.errors import ImageTooLarge, MediaError, UnverifiedImage
 from publisher.media.detect import detect_format
 from publisher.media.encode import encode_jpeg, prepare
 from publisher.media.limits import (
@@ -65,6 +65,12 @@ def sanitise_image(
     except MediaError as exc:
         logger.info("image refused: %s", type(exc).__name__)
         raise
+    except MemoryError:
+        logger.info("image refused: out of memory")
+        raise ImageTooLarge(
+            "There was not enough memory to process this image. Export a "
+            "smaller copy of the photo as JPEG, or sanitise fewer at once."
+        ) from None
     logger.info(
         "image %s sanitised from %s: %dx%d, %d bytes",
         path.name,

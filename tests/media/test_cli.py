@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -250,5 +251,133 @@ def test_options_may_follow_inputs_and_double_dash_ends_them() -> None:
     ],
 )
 def test_usage_errors_say_what_is_wrong(arguments: list[str], words: str) -> None:
+    with pytest.raises(UsageError, match=words):
+        parse(arguments)
+
+
+def _console(
+    arguments: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    stdout: object = subprocess.PIPE,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(PUBLISHER), *arguments],
+        stdout=stdout,  # type: ignore[arg-type]
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        env=env,
+    )
+
+
+@pytest.mark.skipif(not PUBLISHER.exists(), reason="console script not installed")
+@pytest.mark.parametrize("prefix", [[], ["-vv"]], ids=["direct", "through-group"])
+def test_debug_logs_hold_no_photo_metadata(
+    tmp_path: Path, out_dir: Path, prefix: list[str]
+) -> None:
+    """Pillow's own DEBUG lines print EXIF values and profile names."""
+    sources = [
+        builders.planted_png(tmp_path / "a.png"),
+        builders.planted_webp(tmp_path / "b.webp", orientation=6),
+        builders.planted_jpeg(tmp_path / "c.jpg"),
+    ]
+    env = {**os.environ, "PUBLISHER_LOG_LEVEL": "DEBUG"}
+
+    done = _console(
+        [*prefix, "sanitise", *map(str, sources), "--out-dir", str(out_dir)], env=env
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "DEBUG" in done.stderr, "the test must run with debug logging on"
+    assert builders.MARK.decode() not in done.stderr
+
+
+@pytest.mark.skipif(not PUBLISHER.exists(), reason="console script not installed")
+def test_odd_file_names_are_shown_escaped(inputs: list[Path], out_dir: Path) -> None:
+    """Undecodable bytes and control characters cannot break or fake a line."""
+    folder = os.fsencode(inputs[0].parent)
+    odd = os.fsdecode(folder + b"/Si\xe2n\nok       fake.jpg")
+    Path(odd).write_bytes(inputs[0].read_bytes())
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # strict, as in en_GB.UTF-8
+
+    done = _console(["sanitise", odd, "--out-dir", str(out_dir)], env=env)
+
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stdout.splitlines()
+    assert line.startswith("ok") and "\\udce2" in line and "\\n" in line
+
+
+@pytest.mark.skipif(not PUBLISHER.exists(), reason="console script not installed")
+def test_full_output_stops_with_a_message(inputs: list[Path], out_dir: Path) -> None:
+    with open("/dev/full", "w") as full:
+        done = _console(
+            ["sanitise", str(inputs[0]), "--out-dir", str(out_dir)], stdout=full
+        )
+
+    assert done.returncode == 1
+    assert "Stopped: the results could not be written" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not PUBLISHER.exists(), reason="console script not installed")
+def test_closed_output_does_nothing(inputs: list[Path], out_dir: Path) -> None:
+    done = subprocess.run(
+        f"{PUBLISHER} sanitise {inputs[0]} --out-dir {out_dir} >&-",
+        shell=True,
+        capture_output=False,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 1
+    assert "standard output is closed" in done.stderr
+    assert not out_dir.exists() or not any(out_dir.iterdir())
+
+
+@pytest.mark.skipif(not PUBLISHER.exists(), reason="console script not installed")
+@pytest.mark.parametrize(("good", "code"), [(True, 0), (False, 4)])
+def test_closed_stderr_keeps_the_exit_status(
+    inputs: list[Path], out_dir: Path, good: bool, code: int
+) -> None:
+    source = inputs[0] if good else inputs[1]
+    done = subprocess.run(
+        f"{PUBLISHER} sanitise {source} {source} --out-dir {out_dir} 2>&-",
+        shell=True,
+        capture_output=False,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == code
+    assert len(done.stdout.splitlines()) == 2, "stderr messages stay off stdout"
+
+
+def test_leading_double_dash_means_the_same_through_the_group(
+    inputs: list[Path], out_dir: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from publisher.cli.app import cli
+
+    arguments = ["--", str(inputs[0]), "--out-dir", str(out_dir)]
+
+    through_group = CliRunner().invoke(cli, ["-v", "sanitise", *arguments])
+    direct = run(arguments)
+
+    assert through_group.exit_code == direct == 2
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        (["a.jpg", "--out-dir", ""], "Missing option --out-dir"),
+        (["--out-dir", "o", "--max-edge", "a.jpg"], "--max-edge needs a whole"),
+        (["a.jpg", "--out-dir", "o", "--max-edge", "1_000"], "--max-edge needs"),
+    ],
+)
+def test_option_values_are_checked_first(arguments: list[str], words: str) -> None:
     with pytest.raises(UsageError, match=words):
         parse(arguments)

@@ -90,6 +90,19 @@ def test_sixteen_bit_grey_png_is_scaled_not_clipped(
     assert builders.close(got, (156, 156, 156), 3), got
 
 
+def test_large_sixteen_bit_grey_is_shrunk_before_conversion(
+    tmp_path: Path, out_dir: Path
+) -> None:
+    """Shrunk while still 16-bit (memory), then scaled, not clipped, to 8-bit."""
+    source = tmp_path / "grey16-large.png"
+    Image.new("I;16", (2400, 1600), 40000).save(source)
+
+    result = sanitise_image(source, out_dir)
+
+    assert (result.width, result.height) == (1080, 720)
+    assert builders.close(_centre(result.path), (156, 156, 156), 3)
+
+
 def test_sixteen_bit_rgb_png(tmp_path: Path, out_dir: Path) -> None:
     """A 16-bit-per-channel RGB PNG keeps its colour (high byte of each sample)."""
     import struct

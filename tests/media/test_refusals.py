@@ -66,6 +66,12 @@ def _jpeg_declaring(width: int, height: int) -> bytes:
     return bytes(data)
 
 
+def _jpeg_cut_then_closed() -> bytes:
+    """Half the picture data, then an end marker put back: decodes 'fine'."""
+    data = _noise_jpeg()
+    return data[: len(data) // 2] + b"\xff\xd9"
+
+
 def _tiff(extra_tag: int | None = None) -> bytes:
     entries = [(256, 3, 1, 8), (257, 3, 1, 8)]
     if extra_tag is not None:
@@ -145,6 +151,22 @@ CASES: dict[str, Case] = {
         ("JPEG",),
     ),
     "png bomb": (lambda: _png_declaring(30000, 30000), ImageTooLarge, ("MP", "limit")),
+    "png over the full-decode limit": (
+        lambda: _png_declaring(8001, 8000),
+        ImageTooLarge,
+        ("8001x8000", "64 MP"),
+    ),
+    "jpeg cut short, end marker added back": (
+        _jpeg_cut_then_closed,
+        CorruptImage,
+        ("JPEG", "cut short"),
+    ),
+    # Under the JPEG limit, so it decodes: into grey rows it has no data for.
+    "jpeg declaring more rows than it holds": (
+        lambda: _jpeg_declaring(256, 4096),
+        CorruptImage,
+        ("JPEG",),
+    ),
     "jpeg bomb": (lambda: _jpeg_declaring(60000, 60000), ImageTooLarge, ("MP",)),
     "just over limit": (
         lambda: _png_declaring(10001, 10000),
@@ -219,3 +241,19 @@ def test_bad_max_edge_is_a_programming_error(
 
     with pytest.raises(ValueError, match="max_edge"):
         sanitise_image(source, out_dir, max_edge=bad)
+
+
+def test_running_out_of_memory_is_a_refusal(
+    tmp_path: Path, out_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher.media import sanitise as pipeline
+
+    def exhausted(*args: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(pipeline, "prepare", exhausted)
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(_noise_jpeg())
+
+    with pytest.raises(ImageTooLarge, match="not enough memory"):
+        sanitise_image(source, out_dir)
