@@ -71,3 +71,35 @@ def test_a_jpeg_loads_no_other_decoder(tmp_path: Path) -> None:
         "pillow_heif",
     }
     assert not others & loaded
+
+
+def test_first_use_from_several_threads_at_once(tmp_path: Path) -> None:
+    """Several callers at once while the first use is still loading modules.
+
+    The first sanitise of a process loads modules on two threads (a preload
+    and the caller), so callers racing it must all still work.
+    """
+    from PIL import Image
+
+    sources = []
+    for index, kind in enumerate(("JPEG", "PNG", "JPEG", "WEBP")):
+        source = tmp_path / f"in{index}"
+        Image.effect_noise((300, 200), 40).convert("RGB").save(source, kind)
+        sources.append(str(source))
+    code = (
+        "import sys, threading; from pathlib import Path; "
+        "from publisher.media import sanitise_image; results = []; "
+        "run = lambda s: results.append(sanitise_image(Path(s), Path(sys.argv[1]))); "
+        "threads = [threading.Thread(target=run, args=(s,)) for s in sys.argv[2:]]; "
+        "[t.start() for t in threads]; [t.join() for t in threads]; "
+        "print(len(results))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "out"), *sources],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert done.stdout.strip() == "4", done.stderr
+    assert len(list((tmp_path / "out").iterdir())) == 4
