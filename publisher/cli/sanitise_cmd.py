@@ -212,7 +212,14 @@ def _sanitise_all(options: Options) -> int:
 def _emit(text: str) -> None:
     """One line of results on stdout, now, or ``_OutputFailed``."""
     try:
-        print(text, flush=True)
+        try:
+            print(text, flush=True)
+        except UnicodeEncodeError:
+            # A name the terminal's encoding cannot show (Ŵ in Windows-1252,
+            # anything beyond ASCII in the C locale): write it as escapes.
+            encoding = sys.stdout.encoding or "ascii"
+            shown = text.encode(encoding, "backslashreplace").decode(encoding)
+            print(shown, flush=True)
     except OSError as exc:
         raise _OutputFailed(exc.strerror or type(exc).__name__) from None
 
@@ -282,7 +289,12 @@ def _shown(path: Path) -> str:
     text = str(path)
     if text.isprintable():
         return text
-    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
+    # Once anything is escaped, backslashes are too, so "\\n" and a newline
+    # can be told apart.
+    return "".join(
+        char if char.isprintable() and char != "\\" else ascii(char)[1:-1]
+        for char in text
+    )
 
 
 def _json_line(source: Path, outcome: Outcome) -> str:

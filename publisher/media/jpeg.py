@@ -7,15 +7,19 @@ from pathlib import Path
 
 from PIL import Image, ImageFile, JpegImagePlugin
 
+from publisher.errors import CorruptImage
 from publisher.media import orientation
 from publisher.media.base import fit_within
-from publisher.media.limits import MAX_PIXELS
+from publisher.media.limits import MAX_PIXELS, MAX_PROGRESSIVE_SCANS, ONE_READ_BYTES
 from publisher.media.pillow import PillowHandler
 
 logger = logging.getLogger(__name__)
 
-#: What libjpeg produces for a block it has no data for.
-_EMPTY_BLOCK_LEVEL = 128
+#: What libjpeg produces, per pixel layout, for a block it has no data for
+#: (Adobe CMYK files store their ink inverted, so 128 reads as 127).
+_EMPTY_BLOCK_LEVELS = {"RGB": {128}, "L": {128}, "CMYK": {127, 128}}
+#: The marker that starts each scan; it cannot occur inside scan data.
+_START_OF_SCAN = b"\xff\xda"
 #: How many bottom rows (at decoded scale) must all be that level.
 _BOTTOM_ROWS = 2
 
@@ -46,21 +50,45 @@ class JpegHandler(PillowHandler):
         """Refuse a picture whose data ran out before its last rows.
 
         libjpeg decodes the blocks it has no data for as empty, which comes
-        out as flat mid-grey (128 in every channel), and only warns; Pillow
-        passes the warning to nobody. So a bottom edge of exactly that grey
-        across the whole width means the file was cut short (an end marker
-        added back after a cut, or a header claiming more rows than the data
-        holds) and the grey part would be published.
+        out as one flat level in every channel (mid-grey), and only warns;
+        Pillow passes the warning to nobody. So a bottom edge of exactly that
+        level across the whole width means the file was cut short (an end
+        marker added back after a cut, or a header claiming more rows than
+        the data holds) and the flat part would be published.
         """
-        if image.mode not in ("RGB", "L"):
+        levels = _EMPTY_BLOCK_LEVELS.get(image.mode)
+        if levels is None:
             return
         width, height = image.size
         bottom = image.crop((0, max(0, height - _BOTTOM_ROWS), width, height))
         extrema = bottom.getextrema()
-        bands = extrema if image.mode == "RGB" else (extrema,)
-        if all(band == (_EMPTY_BLOCK_LEVEL, _EMPTY_BLOCK_LEVEL) for band in bands):
+        bands = extrema if isinstance(extrema[0], tuple) else (extrema,)
+        if len(set(bands)) == 1 and bands[0][0] == bands[0][1] in levels:
             logger.debug("jpeg bottom rows are decoder fill; refused")
-            raise self.corrupt()
+            raise CorruptImage(
+                "The JPEG's last rows are blank mid-grey, which is what a file "
+                "cut short decodes to. Copy or export the photo again; if it "
+                "really ends in plain grey, crop that edge or save it as PNG."
+            )
+
+    def check_cost(self, image: ImageFile.ImageFile) -> None:
+        """Refuse progressive files with more scans than any encoder writes.
+
+        Each scan is a pass over the whole picture, so thousands of tiny
+        scans make a small file take minutes to decode.
+        """
+        if not image.info.get("progressive"):
+            return
+        assert image.fp is not None
+        image.fp.seek(0)
+        scans = image.fp.read(ONE_READ_BYTES).count(_START_OF_SCAN)
+        if scans > MAX_PROGRESSIVE_SCANS:
+            raise CorruptImage(
+                f"The progressive JPEG is split into {scans} scans (no camera or "
+                f"editor writes more than a few dozen; the limit is "
+                f"{MAX_PROGRESSIVE_SCANS}), which would take very long to "
+                "decode. Export the photo again as an ordinary JPEG."
+            )
 
     def reduce(self, image: Image.Image, max_edge: int) -> None:
         target = fit_within(image.size, max_edge)

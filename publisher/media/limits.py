@@ -16,9 +16,18 @@ MAX_EDGE = 8192
 #: even this size needs little memory.
 MAX_PIXELS = 100_000_000
 
-#: The same guard for every other format (PNG, WebP, GIF, HEIC, AVIF): these
-#: are held at full size while they shrink, so a lower limit keeps one
-#: image's peak memory near 600 MiB. 64 MP is above any phone's HEIC.
+#: Progressive JPEGs split into more scans than this are refused before
+#: decoding: each scan is a pass over the whole picture. Encoders write about
+#: 10; a few dozen at the most.
+MAX_PROGRESSIVE_SCANS = 100
+
+#: WebP's decoder keeps a second full-size copy of the picture, so it gets a
+#: lower limit than the other formats. WebP is not a camera format.
+MAX_WEBP_PIXELS = 32_000_000
+
+#: The same guard for every other format (PNG, GIF, HEIC, AVIF): these are
+#: held at full size while they shrink, so a lower limit keeps one image's
+#: peak memory under about 800 MiB. 64 MP is above any phone's HEIC.
 MAX_FULL_DECODE_PIXELS = 64_000_000
 
 #: Files larger than this are refused before they are opened: no photo

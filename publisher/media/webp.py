@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PIL import ImageFile
 
+from publisher.media.limits import MAX_WEBP_PIXELS
 from publisher.media.pillow import PillowHandler
 
 
@@ -14,6 +15,7 @@ class WebpHandler(PillowHandler):
 
     formats = ("webp",)
     label = "WebP"
+    max_pixels = MAX_WEBP_PIXELS
 
     def open(self, path: Path) -> ImageFile.ImageFile:
         from PIL import WebPImagePlugin

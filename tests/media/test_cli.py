@@ -381,3 +381,32 @@ def test_leading_double_dash_means_the_same_through_the_group(
 def test_option_values_are_checked_first(arguments: list[str], words: str) -> None:
     with pytest.raises(UsageError, match=words):
         parse(arguments)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("plain\\name.jpg", "plain\\name.jpg"),
+        ("two\nlines.jpg", "two\\nlines.jpg"),
+        ("back\\n-and\nnewline.jpg", "back\\\\n-and\\nnewline.jpg"),
+        ("esc\x1b[31m.jpg", "esc\\x1b[31m.jpg"),
+    ],
+)
+def test_names_are_escaped_only_when_needed(name: str, shown: str) -> None:
+    from publisher.cli.sanitise_cmd import _shown
+
+    assert _shown(Path(name)) == shown
+
+
+@pytest.mark.skipif(not PUBLISHER.exists(), reason="console script not installed")
+def test_names_the_output_encoding_cannot_hold(
+    inputs: list[Path], out_dir: Path
+) -> None:
+    welsh = inputs[0].with_name("Siân Ŵyn.jpg")
+    welsh.write_bytes(inputs[0].read_bytes())
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+
+    done = _console(["sanitise", str(welsh), "--out-dir", str(out_dir)], env=env)
+
+    assert done.returncode == 0, done.stderr
+    assert "Si\\xe2n \\u0174yn.jpg" in done.stdout

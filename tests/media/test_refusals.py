@@ -72,6 +72,50 @@ def _jpeg_cut_then_closed() -> bytes:
     return data[: len(data) // 2] + b"\xff\xd9"
 
 
+def _cmyk_jpeg_cut_then_closed() -> bytes:
+    buffer = io.BytesIO()
+    Image.effect_noise((256, 256), 64).convert("RGB").convert("CMYK").save(
+        buffer, "JPEG", quality=90
+    )
+    data = buffer.getvalue()
+    return data[: len(data) // 2] + b"\xff\xd9"
+
+
+def _plain_grey_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (96, 64), (128, 128, 128)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def _many_scans_jpeg() -> bytes:
+    """A progressive JPEG whose last scan is repeated hundreds of times."""
+    data = _noise_jpeg(progressive=True)
+    last = data.rindex(b"\xff\xda")
+    scan = data[last:-2]
+    return data[:last] + scan * 300 + b"\xff\xd9"
+
+
+def _webp_declaring(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 200, 30)).save(buffer, "WEBP", quality=80)
+    data = bytearray(buffer.getvalue())
+    frame = data.index(b"\x9d\x01\x2a") + 3
+    struct.pack_into("<HH", data, frame, width, height)
+    return bytes(data)
+
+
+def _grey16_png_with_transparent_colour() -> bytes:
+    header = struct.pack(">IIBBBBB", 8, 8, 16, 0, 0, 0, 0)
+    rows = (b"\x00" + struct.pack(">H", 300) * 4 + struct.pack(">H", 40000) * 4) * 8
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + builders.png_chunk(b"IHDR", header)
+        + builders.png_chunk(b"tRNS", struct.pack(">H", 300))
+        + builders.png_chunk(b"IDAT", zlib.compress(rows))
+        + builders.png_chunk(b"IEND", b"")
+    )
+
+
 def _tiff(extra_tag: int | None = None) -> bytes:
     entries = [(256, 3, 1, 8), (257, 3, 1, 8)]
     if extra_tag is not None:
@@ -155,6 +199,31 @@ CASES: dict[str, Case] = {
         lambda: _png_declaring(8001, 8000),
         ImageTooLarge,
         ("8001x8000", "64 MP"),
+    ),
+    "cmyk jpeg cut short, end marker added back": (
+        _cmyk_jpeg_cut_then_closed,
+        CorruptImage,
+        ("blank mid-grey", "cut short"),
+    ),
+    "jpeg that is plain mid-grey to its last row": (
+        _plain_grey_jpeg,
+        CorruptImage,
+        ("blank mid-grey", "PNG"),
+    ),
+    "progressive jpeg with hundreds of scans": (
+        _many_scans_jpeg,
+        CorruptImage,
+        ("scans", "limit is 100"),
+    ),
+    "webp over its own limit": (
+        lambda: _webp_declaring(6000, 6000),
+        ImageTooLarge,
+        ("6000x6000", "32 MP"),
+    ),
+    "16-bit png with a transparent colour": (
+        _grey16_png_with_transparent_colour,
+        UnsupportedFormat,
+        ("16-bit colour as transparent", "8-bit PNG"),
     ),
     "jpeg cut short, end marker added back": (
         _jpeg_cut_then_closed,
