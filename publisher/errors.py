@@ -110,7 +110,9 @@ class PlatformError(PublisherError):
     ) -> None:
         super().__init__(message)
         self.platform = platform
-        self.code = code
+        # Platforms answer with codes of every type (numbers, objects); the
+        # store and the messages need text.
+        self.code = None if code is None else str(code)
         self.detail = detail
 
 

@@ -140,7 +140,13 @@ class Publisher:
             )
             if claimed is None:
                 break
-            reports.append(self._publish_claimed(claimed, now))
+            try:
+                reports.append(self._publish_claimed(claimed, now))
+            except PublisherError:
+                raise  # the store is failing: the lease runs out, then takeover
+            except Exception as exc:
+                log.exception("post %s: unexpected failure while publishing", claimed)
+                reports.append(self._hold_after_crash(claimed, exc, now))
             # A long round still shows the worker alive to `publisher status`.
             self.store.heartbeat(self.worker, _wall(now))
         return reports
@@ -213,6 +219,28 @@ class Publisher:
         status = self._finish(self.store.get_post(post.id), now, "published run")
         return PostReport(post.id, status, reports)
 
+    def _hold_after_crash(
+        self, post_id: str, exc: Exception, now: datetime
+    ) -> PostReport:
+        """Stop a post that hit a fault of ours, so it cannot crash every round.
+
+        A call that was under way may have gone out (needs checking); targets
+        not yet tried are failed with the reason, for ``publisher retry``.
+        """
+        post = self.store.get_post(post_id)
+        for target in post.targets:
+            if target.status == TargetStatus.SENDING:
+                self._mark_unknown(post_id, target.target, _unexpected(exc))
+            elif target.status in WAITING:
+                message = (
+                    f"An unexpected {type(exc).__name__} stopped publishing before "
+                    "this target was tried; nothing was sent to it. Report the "
+                    f"fault, then run 'publisher retry {post_id}'."
+                )
+                self._fail(post_id, target.target, "internal", None, message)
+        status = self._finish(self.store.get_post(post_id), now, "unexpected failure")
+        return PostReport(post_id, status, detail=type(exc).__name__)
+
     def _schedule_next(self, post: StoredPost) -> None:
         """Queue a recurring post's next occurrence, once, with its own images."""
         if not post.recurrence or not post.series_id:
@@ -260,6 +288,15 @@ class Publisher:
                 self._health[key] = exc
                 if isinstance(exc, PermanentPlatformError):
                     log.error("account %s of %s is broken: %s", name, school, exc)
+            except Exception as exc:
+                # Read-only and before anything is sent: try again later.
+                log.exception(
+                    "account %s of %s: unexpected check failure", name, school
+                )
+                self._health[key] = TransientPlatformError(
+                    f"The account check failed unexpectedly ({type(exc).__name__}).",
+                    platform=name,
+                )
         return self._health[key]
 
     def _publish_target(

@@ -7,6 +7,7 @@ whole pipeline, and it is the target the quick start uses.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import shutil
@@ -14,11 +15,18 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from publisher.errors import PermanentPlatformError
+from publisher.errors import (
+    PermanentPlatformError,
+    PlatformError,
+    TransientPlatformError,
+)
 from publisher.models import OutgoingPost, PublishReceipt
 from publisher.platforms.base import Platform
 
 log = logging.getLogger(__name__)
+
+#: Write errors that pass with time (a full disk, a quota, a busy device).
+_PASSING_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EAGAIN})
 
 
 class OutboxPlatform(Platform):
@@ -33,7 +41,7 @@ class OutboxPlatform(Platform):
         self.root = root
 
     def publish(self, post: OutgoingPost) -> PublishReceipt:
-        self.root.mkdir(parents=True, exist_ok=True)
+        self._make_root()
         final = self.root / post.post_id
         if final.exists():
             raise PermanentPlatformError(
@@ -42,10 +50,16 @@ class OutboxPlatform(Platform):
                 platform=self.name,
                 code="duplicate",
             )
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
-        self._write(staging, post)
-        # A rename is atomic: a crash leaves either nothing or the whole post.
-        staging.rename(final)
+        staging: Path | None = None
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
+            self._write(staging, post)
+            # A rename is atomic: a crash leaves either nothing or the whole post.
+            staging.rename(final)
+        except OSError as exc:
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+            raise self._unwritable(exc) from exc
         log.info("post %s: written to the outbox", post.post_id)
         return PublishReceipt(remote_id=post.post_id, url=final.resolve().as_uri())
 
@@ -85,5 +99,28 @@ class OutboxPlatform(Platform):
         shutil.rmtree(folder, ignore_errors=True)
 
     def check_credentials(self) -> str:
-        self.root.mkdir(parents=True, exist_ok=True)
+        self._make_root()
         return f"outbox folder {self.root}"
+
+    def _make_root(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._unwritable(exc) from exc
+
+    def _unwritable(self, exc: OSError) -> PlatformError:
+        reason = exc.strerror or type(exc).__name__
+        if exc.errno in _PASSING_ERRNOS:
+            return TransientPlatformError(
+                f"The outbox folder {self.root} could not be written ({reason}); "
+                "nothing was written. It is tried again later; free some space.",
+                platform=self.name,
+                code=str(exc.errno),
+            )
+        return PermanentPlatformError(
+            f"The outbox folder {self.root} cannot be used ({reason}); nothing "
+            "was written. Set PUBLISHER_OUTBOX_DIR to a folder this account "
+            "can write to, then run 'publisher retry'.",
+            platform=self.name,
+            code=str(exc.errno),
+        )

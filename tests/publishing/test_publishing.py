@@ -225,3 +225,48 @@ def test_reschedule_overrides_a_pending_retry(queue: Queue) -> None:
     assert queue.store.get_post(post_id).status == PostStatus.PUBLISHED
     reasons = [entry.reason for entry in queue.store.history(post_id)]
     assert any(reason.startswith("new time") for reason in reasons)
+
+
+def test_platform_error_codes_of_any_type_are_stored(queue: Queue) -> None:
+    """Platforms answer with codes that are numbers or objects, not only text."""
+    queue.platforms["beta"].failures.append(
+        PermanentPlatformError(
+            "Unauthorised.",
+            platform="beta",
+            code={"message": "bad"},  # type: ignore[arg-type]
+        )
+    )
+    post_id = queue.add(targets=("alpha", "beta"))
+
+    queue.publisher().run_due(NOW)
+
+    beta = next(t for t in queue.store.get_post(post_id).targets if t.target == "beta")
+    assert beta.status == TargetStatus.FAILED
+    assert beta.error_code == "{'message': 'bad'}"
+
+
+def test_a_fault_of_ours_cannot_leave_a_post_stuck(
+    queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected error fails what was not tried, and rounds go on.
+
+    Otherwise the post would stay 'publishing' and crash every round once its
+    lease ran out.
+    """
+    post_id = queue.add(targets=("alpha", "beta"))
+    beta = queue.platforms["beta"]
+
+    def broken(post: object) -> list[str]:
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(beta, "limit_problems", broken)
+    publisher = queue.publisher()
+    reports = publisher.run_due(NOW)
+
+    post = queue.store.get_post(post_id)
+    states = {t.target: t.status for t in post.targets}
+    assert states == {"alpha": TargetStatus.PUBLISHED, "beta": TargetStatus.FAILED}
+    assert post.status == PostStatus.PARTLY_PUBLISHED
+    assert [r.post_id for r in reports] == [post_id]
+    assert publisher.run_due(NOW + timedelta(minutes=1)) == []
+    assert len(queue.platforms["alpha"].sent) == 1
