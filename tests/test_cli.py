@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 from PIL import Image
 
+from publisher.cli import context
 from publisher.cli.app import cli
 from tests.conftest import REPO, SAMPLES
 
@@ -228,7 +229,9 @@ def test_review_lists_and_takes_down_old_posts(env: dict[str, str]) -> None:
     listed = invoke("review", "--older-than", "0h")
     assert post_id in listed.output and "on outbox" in listed.output
 
-    taken = invoke("review", "--older-than", "0h", "--takedown")
+    unconfirmed = invoke("review", "--older-than", "0h", "--takedown")
+    assert unconfirmed.exit_code == 2 and "--yes" in unconfirmed.output
+    taken = invoke("review", "--older-than", "0h", "--takedown", "--yes")
     assert f"{post_id} outbox: taken_down" in taken.output
     assert not (Path(env["PUBLISHER_DATA_DIR"]) / "outbox" / post_id).exists()
     assert "No published posts" in invoke("review", "--older-than", "0h").output
@@ -252,3 +255,13 @@ def test_doctor_checks_roster_database_and_accounts(
     broken = invoke("doctor")
     assert broken.exit_code == 2
     assert "FAIL  roster and policy" in broken.output
+
+
+def test_the_author_is_the_login_not_a_typed_name(env: dict[str, str]) -> None:
+    """Approval by "someone else" must mean another account."""
+    assert add("Sports day!", "--author", "someone-else").exit_code == 2
+    post_id = add("Sports day!").output.strip()
+
+    history = invoke("history", post_id).output
+
+    assert context.whoami() in history

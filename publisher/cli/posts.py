@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,7 +46,6 @@ def _ack(value: str) -> tuple[str, str]:
 )
 @click.option("--pictured", multiple=True, help="Roster id of a learner pictured.")
 @click.option("--ack", "acks", multiple=True, help="KEY='reason': accept a finding.")
-@click.option("--author", default=None, help="Who queues it (default: your login).")
 @click.option(
     "--every",
     type=click.Choice(["day", "week", "fortnight"]),
@@ -65,7 +65,6 @@ def add(
     fold: int | None,
     pictured: tuple[str, ...],
     acks: tuple[str, ...],
-    author: str | None,
     every: str | None,
     until: str | None,
     as_draft: bool,
@@ -81,7 +80,9 @@ def add(
             f"{len(alts)} alt texts)."
         )
     config = context.settings()
-    who = author or context.whoami()
+    # The author is the login, never a name typed here: approval by "someone
+    # else" must mean another account.
+    who = context.whoami()
     now = datetime.now(UTC)
     draft = Draft(
         caption=caption,
@@ -330,7 +331,10 @@ def _duration(text: str) -> timedelta:
 )
 @click.option("--takedown", "take_down", is_flag=True, help="Also delete them.")
 @click.option("--reason", default="regular review", help="Why, for the audit.")
-def review(older_than: str, take_down: bool, reason: str) -> None:
+@click.option(
+    "--yes", "confirmed", is_flag=True, help="Take them down without asking first."
+)
+def review(older_than: str, take_down: bool, reason: str, confirmed: bool) -> None:
     """List published posts with images, oldest first, for the regular audit."""
     from publisher.models import PostStatus
 
@@ -352,6 +356,8 @@ def review(older_than: str, take_down: bool, reason: str) -> None:
         )
     if not posts:
         click.echo("No published posts with images are older than that.")
+    if take_down and posts and not confirmed:
+        _confirm_takedown(len(posts))
     if take_down:
         publisher = context.publisher(config)
         for post in posts:
@@ -359,3 +365,14 @@ def review(older_than: str, take_down: bool, reason: str) -> None:
                 post.id, actor=context.whoami(), reason=reason
             ):
                 click.echo(f"  {post.id} {report.target}: {report.status.value}")
+
+
+def _confirm_takedown(count: int) -> None:
+    """Deleting published posts cannot be undone: ask, or insist on --yes."""
+    question = f"Take down these {count} post(s) everywhere? This cannot be undone."
+    if not sys.stdin.isatty():
+        raise click.UsageError(
+            f"{question} Add --yes to confirm when running without a terminal."
+        )
+    if not click.confirm(question, default=False):
+        raise click.exceptions.Exit(1)
