@@ -256,6 +256,11 @@ def test_doctor_checks_roster_database_and_accounts(
     assert broken.exit_code == 2
     assert "FAIL  roster and policy" in broken.output
 
+    monkeypatch.setenv("PUBLISHER_ROSTER", str(SAMPLES / "roster.csv"))
+    sample = invoke("doctor")
+    assert sample.exit_code == 2
+    assert "fictional sample roster" in sample.output
+
 
 def test_the_author_is_the_login_not_a_typed_name(env: dict[str, str]) -> None:
     """Approval by "someone else" must mean another account."""

@@ -131,7 +131,7 @@ def doctor() -> None:
     config = context.settings()
     failures = 0
     checks: list[tuple[str, Callable[[], str]]] = [
-        ("roster and policy", lambda: _describe_checker(load_checker(config))),
+        ("roster and policy", lambda: _describe_checker(load_checker(config), config)),
         ("database", lambda: _describe_store(config)),
     ]
     for name in TARGET_NAMES:
@@ -156,7 +156,16 @@ def _check_account(name: str, config: Settings) -> str:
     return get_platform(name, config).check_credentials()
 
 
-def _describe_checker(loaded: tuple[NamesChecker, Policy]) -> str:
+def _describe_checker(loaded: tuple[NamesChecker, Policy], config: Settings) -> str:
+    from publisher.errors import ConfigError
+
+    roster = config.roster
+    if roster is not None and roster.resolve() == (SAMPLES / "roster.csv").resolve():
+        # Every check passes with it, yet no real learner is protected.
+        raise ConfigError(
+            "PUBLISHER_ROSTER is the fictional sample roster shipped with "
+            "publisher. Set it to your school's roster export."
+        )
     return f"policy {loaded[1].name} loaded; roster readable"
 
 
