@@ -8,6 +8,7 @@ heartbeat if ticks keep failing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -78,6 +79,7 @@ def serve(publisher: Publisher, *, poll_seconds: float, clock: Clock = utc_now) 
     Each tick schedules its successor when it ends, so a long tick (a backlog
     of due posts) never overlaps the next and never piles up missed runs.
     """
+    from apscheduler.schedulers import SchedulerNotRunningError
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(timezone=UTC)
@@ -95,10 +97,19 @@ def serve(publisher: Publisher, *, poll_seconds: float, clock: Clock = utc_now) 
 
     def stop(signum: int, frame: object) -> None:
         # Let the platform call under way finish and record its outcome, so a
-        # restart never leaves a post locked until its lease runs out.
-        log.info("scheduler: stopping after the current call (signal %d)", signum)
+        # restart never leaves a post locked until its lease runs out. Later
+        # signals (an impatient second Ctrl-C) are ignored until the process
+        # ends: cutting the call short would leave its post needing a check.
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, signal.SIG_IGN)
+        log.warning(
+            "scheduler: stopping after the current call (signal %d); further "
+            "signals are ignored",
+            signum,
+        )
         publisher.stopping.set()
-        scheduler.shutdown(wait=True)
+        with contextlib.suppress(SchedulerNotRunningError):
+            scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

@@ -187,3 +187,37 @@ def test_sigterm_finishes_the_call_and_leaves_nothing_locked(
         store.close()
     assert states <= {"published", "scheduled"}
     assert published == len(x.fake.live_posts())
+
+
+def test_a_second_signal_while_stopping_changes_nothing(
+    fakes: Fakes, tmp_path: Path
+) -> None:
+    """An impatient double Ctrl-C still ends with a clean stop."""
+    x, _ = fakes
+    env = worker_env(tmp_path, x)
+    for number in range(10):
+        run_to_end(
+            env, "add", "--caption", f"Notice {number}", "--image",
+            str(SAMPLES / "garden.jpg"), "--alt", "The garden",
+            "--to", "x", "--at", "now",
+        )  # fmt: skip
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "run", "--poll", "0.2"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not x.fake.live_posts():
+            assert time.monotonic() < deadline, "nothing was published"
+            time.sleep(0.02)
+        worker.send_signal(signal.SIGINT)
+        time.sleep(0.01)
+        worker.send_signal(signal.SIGINT)
+        _, errors = worker.communicate(timeout=60)
+        assert worker.returncode == 0, errors.decode()
+        assert b"Traceback" not in errors
+    finally:
+        worker.kill()
