@@ -6,6 +6,7 @@ this module only reads a mapping, so tests pass their own.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -23,6 +24,9 @@ DEFAULT_POLICY = "images-no-names"
 DEFAULT_HTTP_TIMEOUT = 30.0
 DEFAULT_GRACE_MINUTES = 30
 DEFAULT_LEASE_SECONDS = 600.0
+#: Seconds between the scheduler's checks for due posts, and the least allowed.
+DEFAULT_POLL_SECONDS = 1.0
+MIN_POLL_SECONDS = 0.2
 DEFAULT_FB_GRAPH_VERSION = "v26.0"
 
 
@@ -101,6 +105,7 @@ class Settings:
     grace_minutes: int = DEFAULT_GRACE_MINUTES
     #: How long a worker's claim on a post lasts before others may recover it.
     lease_seconds: float = DEFAULT_LEASE_SECONDS
+    poll_seconds: float = DEFAULT_POLL_SECONDS
     x: XCredentials | None = field(default=None)
     facebook: FacebookCredentials | None = field(default=None)
     bluesky: BlueskyCredentials | None = field(default=None)
@@ -152,9 +157,14 @@ def load_settings(
         policy=env.get("PUBLISHER_POLICY") or DEFAULT_POLICY,
         policies_dir=_policies_dir(env),
         timezone=_timezone(env.get("PUBLISHER_TIMEZONE") or DEFAULT_TIMEZONE),
-        http_timeout=_positive_float(env, "PUBLISHER_HTTP_TIMEOUT", 30.0),
-        grace_minutes=int(_positive_float(env, "PUBLISHER_GRACE_MINUTES", 30)),
-        lease_seconds=_positive_float(
+        http_timeout=_positive_number(env, "PUBLISHER_HTTP_TIMEOUT", 30.0),
+        grace_minutes=int(
+            _positive_number(env, "PUBLISHER_GRACE_MINUTES", 30, whole=True)
+        ),
+        poll_seconds=_positive_number(
+            env, "PUBLISHER_POLL_SECONDS", DEFAULT_POLL_SECONDS, least=MIN_POLL_SECONDS
+        ),
+        lease_seconds=_positive_number(
             env, "PUBLISHER_LEASE_SECONDS", DEFAULT_LEASE_SECONDS
         ),
         x=_x_credentials(env),
@@ -222,14 +232,27 @@ def _timezone(name: str) -> ZoneInfo:
         ) from exc
 
 
-def _positive_float(env: Mapping[str, str], key: str, default: float) -> float:
+def _positive_number(
+    env: Mapping[str, str],
+    key: str,
+    default: float,
+    *,
+    whole: bool = False,
+    least: float | None = None,
+) -> float:
+    """A finite number above zero (or at least ``least``); whole if asked."""
     raw = env.get(key)
     if not raw:
         return default
+    kind = "a whole number" if whole else "a number"
     try:
-        value = float(raw)
+        value = int(raw) if whole else float(raw)
     except ValueError as exc:
-        raise ConfigError(f"{key}={raw!r} is not a number.") from exc
+        raise ConfigError(f"{key}={raw!r} is not {kind}.") from exc
+    if not math.isfinite(value):
+        raise ConfigError(f"{key}={raw!r} is not {kind}.")
+    if least is not None and value < least:
+        raise ConfigError(f"{key} must be at least {least}, not {raw}.")
     if value <= 0:
         raise ConfigError(f"{key} must be greater than zero, not {raw}.")
     return value

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from publisher.cli import context
+from publisher.config import MIN_POLL_SECONDS
 
 if TYPE_CHECKING:
     from publisher.config import Settings
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
 #: The sample data the quick start uses, shipped in the repository.
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-DEFAULT_POLL_SECONDS = 1.0
 #: A heartbeat older than this means the scheduler is not running.
 STALE_HEARTBEAT = timedelta(minutes=2)
 
@@ -33,9 +33,9 @@ STALE_HEARTBEAT = timedelta(minutes=2)
 @click.option("--dry-run", is_flag=True, help="Show what is due; send nothing.")
 @click.option(
     "--poll",
-    type=click.FloatRange(min=0.2),
+    type=click.FloatRange(min=MIN_POLL_SECONDS),
     default=None,
-    help="Seconds between checks (default PUBLISHER_POLL_SECONDS or 1).",
+    help="Seconds between checks, at least 0.2 (default PUBLISHER_POLL_SECONDS or 1).",
 )
 def run(once: bool, dry_run: bool, poll: float | None) -> None:
     """Run the scheduler: publish each post at its time."""
@@ -53,9 +53,7 @@ def run(once: bool, dry_run: bool, poll: float | None) -> None:
             for report in reports:
                 _echo_report(report)
         return
-    seconds = poll or float(
-        os.environ.get("PUBLISHER_POLL_SECONDS", DEFAULT_POLL_SECONDS)
-    )
+    seconds = poll or config.poll_seconds
     scheduler.serve(scheduler.connect(config), poll_seconds=seconds)
 
 

@@ -65,6 +65,17 @@ class Store:
             engine = sa.create_engine(url, future=True, pool_pre_ping=True)
             store = cls(engine, media_dir)
             upgrade(engine)
+        except ModuleNotFoundError as exc:
+            raise StoreError(
+                f"The database driver {exc.name!r} is not installed. For "
+                "PostgreSQL run: .venv/bin/pip install -e '.[postgres]'"
+            ) from exc
+        except sa.exc.NoSuchModuleError as exc:
+            raise StoreError(
+                "PUBLISHER_DATABASE_URL names a database or driver publisher "
+                "does not know. Use sqlite:///path/to/file.db or "
+                "postgresql+psycopg://user@host:5432/database."
+            ) from exc
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(
                 f"Cannot open the database ({type(exc).__name__}). Check "

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from publisher.errors import InvalidTransition, PostNotFound
+from publisher.errors import InvalidTransition, PostNotFound, StoreError
 from publisher.models import (
     Acknowledgement,
     PostImage,
@@ -142,3 +143,17 @@ def test_claim_of_a_silent_worker_is_orphaned(store: Store) -> None:
     quiet = timedelta(minutes=2)
     assert store.orphaned_claims(NOW + timedelta(minutes=1), quiet) == []
     assert store.orphaned_claims(NOW + timedelta(minutes=3), quiet) == [post_id]
+
+
+def test_a_missing_database_driver_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if not installed
+
+    with pytest.raises(StoreError, match=r"pip install -e '\.\[postgres\]'"):
+        Store.open("postgresql+psycopg://postgres@127.0.0.1:1/none")
+
+
+def test_an_unknown_database_kind_is_named(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="PUBLISHER_DATABASE_URL names a database"):
+        Store.open("oracle+nosuchdriver://postgres@127.0.0.1:1/none")
