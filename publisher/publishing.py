@@ -178,7 +178,8 @@ class Publisher:
         grace = timedelta(minutes=self.settings.grace_minutes)
         if late > grace and all(t.attempts == 0 for t in post.targets):
             reason = (
-                f"{int(late.total_seconds() // 60)} minutes late; held for a person"
+                f"{_count(int(late.total_seconds() // 60), 'minute')} late; "
+                "held for a person"
             )
             self.store.release(
                 post.id, PostStatus.MISSED, actor=self.worker, reason=reason
@@ -594,6 +595,10 @@ def _wall(now: datetime) -> datetime:
 
 def _ready(target: StoredTarget, now: datetime) -> bool:
     return target.next_attempt_at is None or target.next_attempt_at <= now
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _unexpected(exc: Exception) -> str:

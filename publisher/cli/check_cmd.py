@@ -190,7 +190,7 @@ def roster_check(roster_file: Path | None, column: tuple[str, ...]) -> None:
     where, learners = _load_roster(roster_file, column)
     channels = ", ".join(sorted(learners.channels)) or "none"
     click.echo(
-        f"{where}: {len(learners.learners)} learners loaded; consent tracked "
+        f"{where}: {_count(len(learners.learners), 'learner')} loaded; consent tracked "
         f"for: {channels}."
     )
     for note in learners.notes:
@@ -198,7 +198,10 @@ def roster_check(roster_file: Path | None, column: tuple[str, ...]) -> None:
     if not learners.problems:
         click.echo("Every row is usable.")
         return
-    click.echo(f"{len(learners.problems)} rows have problems:")
+    problems = len(learners.problems)
+    click.echo(
+        f"{_count(problems, 'row')} {'has' if problems == 1 else 'have'} problems:"
+    )
     for problem in learners.problems:
         state = "skipped" if problem.skipped else "still checked"
         click.echo(
@@ -206,3 +209,7 @@ def roster_check(roster_file: Path | None, column: tuple[str, ...]) -> None:
             f"{problem.reason} [{state}]"
         )
     raise click.exceptions.Exit(1)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")

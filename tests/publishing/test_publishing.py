@@ -190,6 +190,19 @@ def test_weekly_post_queues_its_next_occurrence_once(queue: Queue) -> None:
     assert nxt.images[0].image.path.is_file()
 
 
+def test_taking_down_the_next_occurrence_ends_the_series(queue: Queue) -> None:
+    queue.add("Newsletter out today!", targets=("alpha",), every="week")
+    queue.publisher().run_due(NOW)
+    nxt = queue.store.list_posts()[1]
+
+    queue.publisher().takedown(nxt.id, actor="tester", reason="series over")
+    queue.publisher().run_due(NOW + timedelta(days=7, minutes=1))
+
+    assert len(queue.platforms["alpha"].sent) == 1
+    statuses = [p.status for p in queue.store.list_posts()]
+    assert statuses == [PostStatus.PUBLISHED, PostStatus.TAKEN_DOWN]
+
+
 def test_broken_account_fails_before_sending_and_alerts(queue: Queue) -> None:
     alpha = queue.platforms["alpha"]
 
