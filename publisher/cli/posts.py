@@ -109,6 +109,9 @@ def list_posts(as_json: bool) -> None:
     posts = store.list_posts()
     if not as_json:
         for (school, name), why in store.broken_accounts().items():
+            removed = name != "outbox" and getattr(config, name, None) is None
+            if school == config.school and removed:
+                continue  # that account has since been removed from the settings
             whose = "" if school == "default" else f" of {school}"
             click.echo(f"ALERT: the {name} account{whose} is broken: {why}", err=True)
             click.echo("       Fix it, run 'publisher doctor', then retry.", err=True)

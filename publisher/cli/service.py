@@ -54,7 +54,13 @@ def run(once: bool, dry_run: bool, poll: float | None) -> None:
                 _echo_report(report)
         return
     seconds = poll or config.poll_seconds
-    scheduler.serve(scheduler.connect(config), poll_seconds=seconds)
+    publisher = scheduler.connect(config)
+    click.echo(
+        f"publisher: running as {publisher.worker}, checking every {seconds:g} s; "
+        "Ctrl-C stops it after the call under way. 'publisher list' shows posts.",
+        err=True,
+    )
+    scheduler.serve(publisher, poll_seconds=seconds)
 
 
 def _dry_run(publisher: Publisher) -> None:

@@ -496,6 +496,9 @@ def _status_and_message(exc: MastodonError) -> tuple[int | None, str | None]:
     args = exc.args
     status = args[1] if len(args) > 1 and isinstance(args[1], int) else None
     message = args[3] if len(args) > 3 and args[3] else None
+    if isinstance(message, dict):
+        # Some servers send the error as an object, not a sentence.
+        message = message.get("message") or message.get("error") or None
     if message is None and len(args) > 2 and isinstance(args[2], str):
         message = args[2]
     return status, short(str(message)) if message else None

@@ -232,8 +232,9 @@ def _map_columns(
     if "given_name" not in where and "family_name" not in where:
         raise RosterError(
             f"The roster file {path} has no given-name or family-name column. "
-            "Expected headers such as given_name and family_name, or pass a "
-            "column mapping for your export (for example 'Legal Forename')."
+            "Name them given_name and family_name (or Forename and Surname) "
+            "in the first row; 'publisher check' and 'roster check' can also "
+            "map them, for example --column given_name='Legal Forename'."
         )
     return where
 

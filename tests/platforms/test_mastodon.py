@@ -606,3 +606,15 @@ def test_fake_answers_unknown_routes_like_mastodon(fake: FakeMastodon) -> None:
         404,
         {"error": "Record not found"},
     )
+
+
+def test_an_error_sent_as_an_object_reads_as_a_sentence() -> None:
+    from mastodon import MastodonUnauthorizedError
+
+    from publisher.platforms.mastodon import _status_and_message
+
+    error = MastodonUnauthorizedError(
+        "Mastodon API returned error", 401, "Unauthorized", {"message": "Revoked."}
+    )
+
+    assert _status_and_message(error) == (401, "Revoked.")
