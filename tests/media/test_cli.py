@@ -320,16 +320,16 @@ def test_full_output_stops_with_a_message(inputs: list[Path], out_dir: Path) -> 
     assert "Traceback" not in done.stderr
 
 
+def _in_shell(command: str) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` through the shell, which can close a stream (``>&-``)."""
+    return subprocess.run(
+        command, shell=True, capture_output=True, text=True, check=False
+    )
+
+
 @pytest.mark.skipif(not PUBLISHER.exists(), reason="console script not installed")
 def test_closed_output_does_nothing(inputs: list[Path], out_dir: Path) -> None:
-    done = subprocess.run(
-        f"{PUBLISHER} sanitise {inputs[0]} --out-dir {out_dir} >&-",
-        shell=True,
-        capture_output=False,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
+    done = _in_shell(f"{PUBLISHER} sanitise {inputs[0]} --out-dir {out_dir} >&-")
 
     assert done.returncode == 1
     assert "standard output is closed" in done.stderr
@@ -342,14 +342,7 @@ def test_closed_stderr_keeps_the_exit_status(
     inputs: list[Path], out_dir: Path, good: bool, code: int
 ) -> None:
     source = inputs[0] if good else inputs[1]
-    done = subprocess.run(
-        f"{PUBLISHER} sanitise {source} {source} --out-dir {out_dir} 2>&-",
-        shell=True,
-        capture_output=False,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
+    done = _in_shell(f"{PUBLISHER} sanitise {source} {source} --out-dir {out_dir} 2>&-")
 
     assert done.returncode == code
     assert len(done.stdout.splitlines()) == 2, "stderr messages stay off stdout"

@@ -40,14 +40,33 @@ def fakes() -> Iterator[Fakes]:
         yield x, fb
 
 
-def publisher(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+def publisher(
+    env: dict[str, str], *args: str, stderr: int = subprocess.DEVNULL
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "publisher", *args],
         env=env,
         cwd=REPO,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
     )
+
+
+def wait_for_first_post(x: RunningFake[XFake]) -> None:
+    deadline = time.monotonic() + 60
+    while not x.fake.live_posts():
+        assert time.monotonic() < deadline, "nothing was published"
+        time.sleep(0.02)
+
+
+def queue_notices(env: dict[str, str], count: int) -> None:
+    """Queue ``count`` one-photo posts to X, due now."""
+    for number in range(count):
+        run_to_end(
+            env, "add", "--caption", f"Notice {number}", "--image",
+            str(SAMPLES / "garden.jpg"), "--alt", "The garden",
+            "--to", "x", "--at", "now",
+        )  # fmt: skip
 
 
 def run_to_end(env: dict[str, str], *args: str) -> str:
@@ -162,18 +181,10 @@ def test_sigterm_finishes_the_call_and_leaves_nothing_locked(
     x, _ = fakes
     env = worker_env(tmp_path, x)
     env["PUBLISHER_LEASE_SECONDS"] = "600"
-    for number in range(15):
-        run_to_end(
-            env, "add", "--caption", f"Notice {number}", "--image",
-            str(SAMPLES / "garden.jpg"), "--alt", "The garden",
-            "--to", "x", "--at", "now",
-        )  # fmt: skip
+    queue_notices(env, 15)
     worker = publisher(env, "run", "--poll", "0.2")
     try:
-        deadline = time.monotonic() + 60
-        while not x.fake.live_posts():
-            assert time.monotonic() < deadline, "nothing was published"
-            time.sleep(0.02)
+        wait_for_first_post(x)
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=60) == 0
     finally:
@@ -195,24 +206,10 @@ def test_a_second_signal_while_stopping_changes_nothing(
     """An impatient double Ctrl-C still ends with a clean stop."""
     x, _ = fakes
     env = worker_env(tmp_path, x)
-    for number in range(10):
-        run_to_end(
-            env, "add", "--caption", f"Notice {number}", "--image",
-            str(SAMPLES / "garden.jpg"), "--alt", "The garden",
-            "--to", "x", "--at", "now",
-        )  # fmt: skip
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "publisher", "run", "--poll", "0.2"],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    queue_notices(env, 10)
+    worker = publisher(env, "run", "--poll", "0.2", stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
-        while not x.fake.live_posts():
-            assert time.monotonic() < deadline, "nothing was published"
-            time.sleep(0.02)
+        wait_for_first_post(x)
         worker.send_signal(signal.SIGINT)
         time.sleep(0.01)
         worker.send_signal(signal.SIGINT)
