@@ -15,14 +15,10 @@ of the product posting a second copy.
 from __future__ import annotations
 
 import logging
-import secrets
-import shutil
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from publisher.config import Settings, load_settings
 from publisher.errors import (
@@ -36,10 +32,8 @@ from publisher.errors import (
 )
 from publisher.intake import judge, load_checker
 from publisher.models import (
-    PostImage,
     PostStatus,
     PublishReceipt,
-    SanitisedImage,
     TargetStatus,
     Verdict,
 )
@@ -53,8 +47,8 @@ from publisher.outgoing import (
     settle,
 )
 from publisher.platforms import Platform, get_platform
-from publisher.store import NewPost, Store, StoredPost, StoredTarget
-from publisher.timing import next_occurrence
+from publisher.series import next_in_series
+from publisher.store import Store, StoredPost, StoredTarget
 
 if TYPE_CHECKING:
     from publisher.policy import NamesChecker
@@ -243,38 +237,16 @@ class Publisher:
         return PostReport(post_id, status, detail=type(exc).__name__)
 
     def _schedule_next(self, post: StoredPost) -> None:
-        """Queue a recurring post's next occurrence, once, with its own images."""
+        """Queue a recurring post's next occurrence, once."""
         if not post.recurrence or not post.series_id:
-            return
-        zone = ZoneInfo(post.timezone)
-        head = self.store.get_post(post.series_id)
-        at = head.due_at.astimezone(zone).time()
-        due = next_occurrence(post.due_at, zone, post.recurrence, at=at)
-        if post.repeat_until and due > post.repeat_until:
             return
         if self.store.has_occurrence_after(post.series_id, post.due_at):
             return
-        images = [
-            PostImage(_copy_image(item.image, self.settings.media_dir), item.alt_text)
-            for item in post.images
-        ]
-        new = NewPost(
-            author=post.author,
-            caption=post.caption,
-            due_at=due,
-            timezone=post.timezone,
-            policy=post.policy,
-            images=images,
-            targets=[t.target for t in post.targets],
-            pictured=post.pictured,
-            acknowledgements=post.acknowledgements,
-            recurrence=post.recurrence,
-            repeat_until=post.repeat_until,
-            series_id=post.series_id,
-            school=post.school,
-        )
-        next_id = self.store.add_post(new)
-        log.info("post %s: next occurrence is post %s", post.id, next_id)
+        first = self.store.get_post(post.series_id)
+        new = next_in_series(post, first, self.settings.media_dir)
+        if new is not None:
+            next_id = self.store.add_post(new)
+            log.info("post %s: next occurrence is post %s", post.id, next_id)
 
     def _account_health(
         self, school: str, name: str, platform: Platform
@@ -576,12 +548,6 @@ class Publisher:
         )
         log.info("post %s: taken down from %s", post.id, target.target)
         return TargetReport(target.target, TargetStatus.TAKEN_DOWN, "deleted")
-
-
-def _copy_image(image: SanitisedImage, media_dir: Path) -> SanitisedImage:
-    copy = media_dir / f"{secrets.token_hex(16)}{image.path.suffix}"
-    shutil.copyfile(image.path, copy)
-    return image._replace(path=copy)
 
 
 def _wall(now: datetime) -> datetime:
