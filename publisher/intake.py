@@ -104,6 +104,7 @@ def queue_post(
     verdict = judge(checker, _parts(draft))
     if verdict.blocked:
         raise PostBlocked(blocked_message(verdict), verdict.blocking)
+    _warn_unmatched(draft, verdict)
 
     images = _sanitise_all(draft, settings, policy.max_edge, clients)
     try:
@@ -127,6 +128,18 @@ def queue_post(
     except BaseException:
         _remove(images)
         raise
+
+
+def _warn_unmatched(draft: Draft, verdict: Verdict) -> None:
+    """Say so when an acknowledgement matches nothing: most likely a typo."""
+    found = {finding.key for finding in verdict.findings}
+    for ack in draft.acknowledgements:
+        if ack.key not in found:
+            log.warning(
+                "acknowledgement %s matches no finding of this post; it has no "
+                "effect (keys are printed when a post is blocked)",
+                ack.key,
+            )
 
 
 def _first_status(draft: bool, approval_required: bool) -> PostStatus:

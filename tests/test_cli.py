@@ -270,3 +270,19 @@ def test_the_author_is_the_login_not_a_typed_name(env: dict[str, str]) -> None:
     history = invoke("history", post_id).output
 
     assert context.whoami() in history
+
+
+def test_an_acknowledgement_that_matches_nothing_is_reported(
+    env: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "add", "--caption", "Sports day!", "--image",
+            str(SAMPLES / "sports-day.jpg"), "--alt", "Racing on the field",
+            "--to", "outbox", "--at", "now", "--ack", "caption:0-4:S1001=typo",
+        ],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "caption:0-4:S1001 matches no finding" in caplog.text
