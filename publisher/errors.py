@@ -110,9 +110,9 @@ class PlatformError(PublisherError):
     ) -> None:
         super().__init__(message)
         self.platform = platform
-        # Platforms answer with codes of every type (numbers, objects); the
-        # store and the messages need text.
-        self.code = None if code is None else str(code)
+        # Platforms answer with codes of every type and length (numbers,
+        # objects, long names); the store keeps up to 64 characters of text.
+        self.code = None if code is None else str(code)[:64]
         self.detail = detail
 
 

@@ -286,3 +286,14 @@ def test_an_acknowledgement_that_matches_nothing_is_reported(
 
     assert result.exit_code == 0, result.output
     assert "caption:0-4:S1001 matches no finding" in caplog.text
+
+
+def test_the_login_ignores_environment_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Setting LOGNAME or USER must not make someone else the approver."""
+    real = context.whoami()
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "headteacher")
+
+    assert context.whoami() == real != "headteacher"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -32,11 +33,22 @@ def publisher(config: Settings, worker: str | None = None) -> Publisher:
 
 
 def whoami() -> str:
-    """The person at the keyboard, for the audit trail."""
+    """The person at the keyboard, for the audit trail and approval.
+
+    Taken from the operating system's account, never from LOGNAME or USER:
+    anyone can set those, and approval by "someone else" must mean another
+    account.
+    """
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):
+        # No account database (Windows): the login name is all there is.
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "unknown"
 
 
 def local(instant: datetime | None, config: Settings) -> str:

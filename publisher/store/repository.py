@@ -57,23 +57,37 @@ class Store:
     @classmethod
     def open(cls, url: str, *, media_dir: Path | None = None) -> Store:
         """Connect to ``url``, creating the tables on first use."""
+        if url.rstrip("/") in ("sqlite:", "sqlite:/", "sqlite://") or ":memory:" in url:
+            # Everything queued would vanish when the command ends.
+            raise StoreError(
+                "PUBLISHER_DATABASE_URL names an in-memory SQLite database, which "
+                "keeps nothing. Give a file, as sqlite:///data/publisher.db."
+            )
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(
                 parents=True, exist_ok=True
             )
         try:
-            engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+            # hide_parameters: a failed statement's message must never carry
+            # a caption, an alt text or a name into a log or a terminal.
+            engine = sa.create_engine(
+                url, future=True, pool_pre_ping=True, hide_parameters=True
+            )
             store = cls(engine, media_dir)
             upgrade(engine)
         except ModuleNotFoundError as exc:
+            if exc.name != "psycopg":
+                raise StoreError(_UNKNOWN_DATABASE) from exc
             raise StoreError(
                 f"The database driver {exc.name!r} is not installed. For "
                 "PostgreSQL run: .venv/bin/pip install -e '.[postgres]'"
             ) from exc
-        except sa.exc.NoSuchModuleError as exc:
+        except (ValueError, sa.exc.ArgumentError) as exc:
+            if isinstance(exc, sa.exc.NoSuchModuleError):
+                raise StoreError(_UNKNOWN_DATABASE) from exc
             raise StoreError(
-                "PUBLISHER_DATABASE_URL names a database or driver publisher "
-                "does not know. Use sqlite:///path/to/file.db or "
+                "PUBLISHER_DATABASE_URL is not a database URL publisher can read. "
+                "Use sqlite:///path/to/file.db or "
                 "postgresql+psycopg://user@host:5432/database."
             ) from exc
         except sa.exc.SQLAlchemyError as exc:
@@ -587,6 +601,12 @@ class Store:
             .order_by(t.targets.c.id)
         ).all()
         return post_from_rows(row, image_rows, target_rows, self.media_dir)
+
+
+_UNKNOWN_DATABASE = (
+    "PUBLISHER_DATABASE_URL names a database or driver publisher does not know. "
+    "Use sqlite:///path/to/file.db or postgresql+psycopg://user@host:5432/database."
+)
 
 
 def _not_found(post_id: str) -> str:

@@ -157,3 +157,14 @@ def test_a_missing_database_driver_says_what_to_install(
 def test_an_unknown_database_kind_is_named(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="PUBLISHER_DATABASE_URL names a database"):
         Store.open("oracle+nosuchdriver://postgres@127.0.0.1:1/none")
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+def test_an_in_memory_database_is_refused(url: str) -> None:
+    with pytest.raises(StoreError, match="in-memory"):
+        Store.open(url)
+
+
+def test_a_broken_url_is_one_clear_error() -> None:
+    with pytest.raises(StoreError, match="not a database URL"):
+        Store.open("postgresql+psycopg://u@[::1/db")
