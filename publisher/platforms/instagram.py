@@ -573,4 +573,7 @@ def _write_public(path: Path, data: bytes) -> None:
     """Write a new world-readable file; never overwrite an existing one."""
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     with os.fdopen(handle, "wb") as out:
+        # The command line's umask (077) would make it private; the web server
+        # that shows it to Instagram usually runs as another account.
+        os.fchmod(out.fileno(), 0o644)
         out.write(data)

@@ -252,6 +252,15 @@ class MastodonPlatform(Platform):
         except PermanentPlatformError:
             self._discard(media_ids)
             raise
+        if not isinstance(status, dict) or not status.get("id"):
+            # Created, by the look of it, but with no id it can be neither
+            # linked nor taken down: a person checks.
+            raise UnknownOutcomeError(
+                "Mastodon answered the post without a status id, so it cannot "
+                "be found or taken down from here. Check the account, then "
+                "record the result with 'publisher resolve'.",
+                platform=self.name,
+            )
         attached = [str(m["id"]) for m in status.get("media_attachments") or []]
         if attached != media_ids:
             # A repeat of an earlier attempt: Mastodon gave back the status it
@@ -368,6 +377,18 @@ class MastodonPlatform(Platform):
     ) -> PlatformError:
         """Sort a Mastodon.py exception into the product's error tree."""
         where = f"Mastodon could not {action}"
+        answered = self._last_response
+        if creates and answered is not None and answered.ok:
+            # The server accepted the post, then Mastodon.py failed on the
+            # answer (an unreadable rate-limit header, say). A retry after the
+            # idempotency window would post it again: a person checks.
+            return UnknownOutcomeError(
+                f"Mastodon accepted the post (HTTP {answered.status_code}) but "
+                f"its answer could not be read ({type(exc).__name__}). Check the "
+                "account, then record the result with 'publisher resolve'.",
+                platform=self.name,
+                code=str(answered.status_code),
+            )
         if isinstance(exc, MastodonRatelimitError):
             return TransientPlatformError(
                 f"{where}: rate limited. It will be retried after the limit resets.",

@@ -106,9 +106,12 @@ class FakeMastodon(FakePlatform):
     def fault_kinds(self) -> frozenset[str]:
         """``rate_limit`` (``reset_in`` seconds or None), ``server_error``
         (500 JSON), ``unavailable`` (503 HTML), ``invalid_token``,
-        ``revoked_token``, ``missing_scope``, ``not_processed``."""
+        ``revoked_token``, ``missing_scope``, ``not_processed``,
+        ``unreadable_reset`` (the real answer with a garbled rate-limit reset
+        header; use with ``after_store=True``)."""
         return frozenset(
             {
+                "unreadable_reset",
                 "rate_limit",
                 "server_error",
                 "unavailable",
@@ -197,6 +200,10 @@ class FakeMastodon(FakePlatform):
         self, fault: Fault, request: RecordedRequest, answer: Response | None = None
     ) -> Response | None:
         kind = fault.kind
+        if kind == "unreadable_reset":
+            status, headers, body = request.extra["answer"]
+            garbled = {**headers, "X-RateLimit-Remaining": "0"}
+            return status, {**garbled, "X-RateLimit-Reset": "soon"}, body
         if kind == "rate_limit":
             headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0"}
             reset_in = fault.options.get("reset_in")

@@ -748,3 +748,18 @@ def test_fake_answers_in_graph_shapes(fake: FakeInstagram) -> None:
     assert unknown[0] == 400
     assert unknown[1]["error"]["code"] == 100  # type: ignore[index]
     assert unversioned[1]["error"]["code"] == 2500  # type: ignore[index]
+
+
+def test_public_copies_are_world_readable_under_a_private_umask(
+    tmp_path: Path,
+) -> None:
+    """The command line sets umask 077; the web server is another account."""
+    from publisher.platforms.instagram import _write_public
+
+    old = os.umask(0o077)
+    try:
+        _write_public(tmp_path / "copy.jpg", b"\xff\xd8\xff\xd9")
+    finally:
+        os.umask(old)
+
+    assert (tmp_path / "copy.jpg").stat().st_mode & 0o777 == 0o644

@@ -618,3 +618,15 @@ def test_an_error_sent_as_an_object_reads_as_a_sentence() -> None:
     )
 
     assert _status_and_message(error) == (401, "Revoked.")
+
+
+def test_an_accepted_post_with_an_unreadable_answer_is_checked_not_resent(
+    masto: MastodonPlatform, fake: FakeMastodon, post_factory: PostFactory
+) -> None:
+    """A retry after the idempotency window would post it a second time."""
+    fake.fail_next(STATUS, "unreadable_reset", after_store=True)
+
+    with pytest.raises(UnknownOutcomeError, match="accepted the post"):
+        masto.publish(post_factory(1))
+
+    assert len(fake.requests_to(STATUS)) == 1
