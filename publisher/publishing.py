@@ -227,11 +227,7 @@ class Publisher:
             if target.status == TargetStatus.SENDING:
                 self._mark_unknown(post_id, target.target, _unexpected(exc))
             elif target.status in WAITING:
-                message = (
-                    f"An unexpected {type(exc).__name__} stopped publishing before "
-                    "this target was tried; nothing was sent to it. Report the "
-                    f"fault, then run 'publisher retry {post_id}'."
-                )
+                message = _untried(exc, post_id)
                 self._fail(post_id, target.target, "internal", None, message)
         status = self._finish(self.store.get_post(post_id), now, "unexpected failure")
         return PostReport(post_id, status, detail=type(exc).__name__)
@@ -281,6 +277,11 @@ class Publisher:
             problems = platform.limit_problems(outgoing(post))
         except PublisherError as exc:
             return self._fail(post.id, name, "config", None, str(exc))
+        except Exception as exc:
+            # A fault of ours for this target alone; nothing was sent to it,
+            # and the post's other targets carry on.
+            log.exception("post %s: %s could not be prepared", post.id, name)
+            return self._fail(post.id, name, "internal", None, _untried(exc, post.id))
         if problems:
             return self._fail(post.id, name, "limits", None, " ".join(problems))
         health = self._account_health(post.school, name, platform)
@@ -355,6 +356,9 @@ class Publisher:
             error_code=exc.code,
             error_message=str(exc),
             next_attempt_at=retry_at,
+            # Counted here too, for failures before any call (the account
+            # check): otherwise they would be retried every 30 s for ever.
+            attempts=attempts,
         )
         log.warning("post %s: %s will be retried (attempt %d)", post_id, name, attempts)
         return TargetReport(
@@ -565,6 +569,14 @@ def _ready(target: StoredTarget, now: datetime) -> bool:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def _untried(exc: Exception, post_id: str) -> str:
+    return (
+        f"An unexpected {type(exc).__name__} stopped publishing before this "
+        "target was tried; nothing was sent to it. Report the fault, then run "
+        f"'publisher retry {post_id}'."
+    )
 
 
 def _unexpected(exc: Exception) -> str:

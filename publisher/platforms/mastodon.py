@@ -177,7 +177,9 @@ class MastodonPlatform(Platform):
             if self._limits is None:
                 try:
                     self._limits = MastodonLimits.from_instance(self._api.instance_v2())
-                except (MastodonError, ValueError, TypeError) as exc:
+                except (MastodonError, ValueError, TypeError, AttributeError) as exc:
+                    # AttributeError: an answer of the wrong shape (a list, a
+                    # string where an object belongs).
                     log.warning(
                         "mastodon: could not read the server's limits (%s); "
                         "using the defaults",

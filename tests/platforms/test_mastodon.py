@@ -19,6 +19,7 @@ from publisher.errors import (
 )
 from publisher.models import OutgoingPost, PostImage, PublishReceipt
 from publisher.platforms.mastodon import (
+    MastodonLimits,
     MastodonPlatform,
     idempotency_key,
     text_length,
@@ -630,3 +631,14 @@ def test_an_accepted_post_with_an_unreadable_answer_is_checked_not_resent(
         masto.publish(post_factory(1))
 
     assert len(fake.requests_to(STATUS)) == 1
+
+
+@pytest.mark.parametrize(
+    "answer", [[1], {"configuration": {"statuses": "abc"}}, "text"], ids=repr
+)
+def test_an_instance_answer_of_the_wrong_shape_falls_back_to_defaults(
+    masto: MastodonPlatform, monkeypatch: pytest.MonkeyPatch, answer: object
+) -> None:
+    monkeypatch.setattr(masto._api, "instance_v2", lambda: answer)
+
+    assert masto.limits() == MastodonLimits()

@@ -283,3 +283,24 @@ def test_a_fault_of_ours_cannot_leave_a_post_stuck(
     assert [r.post_id for r in reports] == [post_id]
     assert publisher.run_due(NOW + timedelta(minutes=1)) == []
     assert len(queue.platforms["alpha"].sent) == 1
+
+
+def test_an_account_check_that_keeps_failing_ends_in_failure(queue: Queue) -> None:
+    """Each failed check counts as an attempt, so the target fails in the end."""
+    alpha = queue.platforms["alpha"]
+
+    def down() -> str:
+        raise TransientPlatformError("Service unavailable.", platform="alpha")
+
+    alpha.check_credentials = down  # type: ignore[method-assign]
+    post_id = queue.add(targets=("alpha",))
+
+    moment = NOW
+    for _ in range(6):
+        queue.publisher().run_due(moment)
+        moment += timedelta(hours=2)
+
+    (target,) = queue.store.get_post(post_id).targets
+    assert target.status == TargetStatus.FAILED
+    assert "Gave up after 5 attempts" in (target.error_message or "")
+    assert alpha.sent == []
