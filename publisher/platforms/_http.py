@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -129,6 +129,17 @@ def json_body(response: requests.Response) -> dict[str, Any] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     return body if isinstance(body, dict) else None
+
+
+#: The longest wait a platform may ask for; anything longer is taken as this.
+MAX_WAIT = timedelta(days=1)
+
+
+def wait_until(now: datetime, seconds: float | None) -> datetime | None:
+    """``now`` plus a platform's wait in seconds, capped at ``MAX_WAIT``."""
+    if seconds is None or not seconds >= 0:
+        return None
+    return now + timedelta(seconds=min(seconds, MAX_WAIT.total_seconds()))
 
 
 def epoch_to_utc(value: str | None) -> datetime | None:

@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, NoReturn, TypeVar
 
@@ -51,7 +51,7 @@ from publisher.errors import (
     UnknownOutcomeError,
 )
 from publisher.models import OutgoingPost, PostImage, PublishReceipt
-from publisher.platforms._http import read_image_bytes, short
+from publisher.platforms._http import read_image_bytes, short, wait_until
 from publisher.platforms.base import Platform
 
 log = logging.getLogger(__name__)
@@ -465,9 +465,7 @@ class BlueskyPlatform(Platform):
         reset: datetime | None = exc.reset_at
         if reset is not None:
             return reset
-        if exc.retry_after is not None:
-            return self._now() + timedelta(seconds=exc.retry_after)
-        return None
+        return wait_until(self._now(), exc.retry_after)
 
 
 def _failure(exc: AtProtocolError, status: int | None) -> str:
@@ -519,7 +517,9 @@ def _status(exc: AtProtocolError) -> int | None:
 
 def _error_name(exc: AtProtocolError) -> str | None:
     content = _content(exc)
-    return getattr(content, "error", None)
+    name = getattr(content, "error", None)
+    # A name by the protocol; servers have sent objects and lists instead.
+    return name if isinstance(name, str) else None
 
 
 def _error_message(exc: AtProtocolError) -> str | None:

@@ -23,7 +23,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from publisher.platforms._http import (
     read_image_bytes,
     short,
     transport_error,
+    wait_until,
 )
 from publisher.platforms.base import Platform
 
@@ -428,8 +429,9 @@ class InstagramPlatform(Platform):
         where = f"Instagram could not {action}"
         if not isinstance(error, dict):
             return self._bare_error(status, where, creates, response)
-        code = error.get("code")
-        subcode = error.get("error_subcode")
+        # Numbers by Meta's contract; anything else is treated as unknown.
+        code = _number(error.get("code"))
+        subcode = _number(error.get("error_subcode"))
         tag = f"{code}/{subcode}" if subcode else str(code)
         detail = short(str(error.get("message", "")), (self.creds.access_token,))
         if code in (190, 102):
@@ -506,10 +508,10 @@ class InstagramPlatform(Platform):
         """When Meta says access returns: BUC usage minutes, or Retry-After."""
         usage = _usage_minutes(response.headers.get("X-Business-Use-Case-Usage"))
         if usage:
-            return self._now() + timedelta(minutes=usage)
+            return wait_until(self._now(), usage * 60)
         after = response.headers.get("Retry-After", "")
         if after.strip().isdigit():
-            return self._now() + timedelta(seconds=int(after))
+            return wait_until(self._now(), int(after))
         return None
 
 
@@ -551,6 +553,10 @@ def _lost(where: str, tag: str, detail: str | None) -> UnknownOutcomeError:
     )
 
 
+def _number(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _usage_minutes(header: str | None) -> int:
     """The longest ``estimated_time_to_regain_access`` in a BUC usage header."""
     if not header:
@@ -560,13 +566,13 @@ def _usage_minutes(header: str | None) -> int:
     except ValueError:
         return 0
     minutes = [
-        int(entry.get("estimated_time_to_regain_access") or 0)
+        entry.get("estimated_time_to_regain_access")
         for entries in (usage.values() if isinstance(usage, dict) else [])
         if isinstance(entries, list)
         for entry in entries
         if isinstance(entry, dict)
     ]
-    return max(minutes, default=0)
+    return max((m for m in minutes if isinstance(m, int) and m > 0), default=0)
 
 
 def _write_public(path: Path, data: bytes) -> None:
