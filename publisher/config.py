@@ -157,15 +157,27 @@ def load_settings(
         policy=env.get("PUBLISHER_POLICY") or DEFAULT_POLICY,
         policies_dir=_policies_dir(env),
         timezone=_timezone(env.get("PUBLISHER_TIMEZONE") or DEFAULT_TIMEZONE),
-        http_timeout=_positive_number(env, "PUBLISHER_HTTP_TIMEOUT", 30.0),
+        http_timeout=_positive_number(
+            env, "PUBLISHER_HTTP_TIMEOUT", DEFAULT_HTTP_TIMEOUT, least=1, most=600
+        ),
         grace_minutes=int(
-            _positive_number(env, "PUBLISHER_GRACE_MINUTES", 30, whole=True)
+            _positive_number(
+                env,
+                "PUBLISHER_GRACE_MINUTES",
+                DEFAULT_GRACE_MINUTES,
+                whole=True,
+                most=7 * 24 * 60,
+            )
         ),
         poll_seconds=_positive_number(
-            env, "PUBLISHER_POLL_SECONDS", DEFAULT_POLL_SECONDS, least=MIN_POLL_SECONDS
+            env,
+            "PUBLISHER_POLL_SECONDS",
+            DEFAULT_POLL_SECONDS,
+            least=MIN_POLL_SECONDS,
+            most=3600,
         ),
         lease_seconds=_positive_number(
-            env, "PUBLISHER_LEASE_SECONDS", DEFAULT_LEASE_SECONDS
+            env, "PUBLISHER_LEASE_SECONDS", DEFAULT_LEASE_SECONDS, least=1, most=86400
         ),
         x=_x_credentials(env),
         facebook=_facebook_credentials(env),
@@ -239,8 +251,9 @@ def _positive_number(
     *,
     whole: bool = False,
     least: float | None = None,
+    most: float | None = None,
 ) -> float:
-    """A finite number above zero (or at least ``least``); whole if asked."""
+    """A finite number above zero, from ``least`` to ``most``; whole if asked."""
     raw = env.get(key)
     if not raw:
         return default
@@ -252,7 +265,9 @@ def _positive_number(
     if not math.isfinite(value):
         raise ConfigError(f"{key}={raw!r} is not {kind}.")
     if least is not None and value < least:
-        raise ConfigError(f"{key} must be at least {least}, not {raw}.")
+        raise ConfigError(f"{key} must be at least {least:g}, not {raw}.")
+    if most is not None and value > most:
+        raise ConfigError(f"{key} must be at most {most:g}, not {raw}.")
     if value <= 0:
         raise ConfigError(f"{key} must be greater than zero, not {raw}.")
     return value
