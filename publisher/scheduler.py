@@ -95,28 +95,48 @@ def serve(publisher: Publisher, *, poll_seconds: float, clock: Clock = utc_now) 
             misfire_grace_time=None,
         )
 
-    def stop(signum: int, frame: object) -> None:
-        # Let the platform call under way finish and record its outcome, so a
-        # restart never leaves a post locked until its lease runs out. Later
-        # signals (an impatient second Ctrl-C) are ignored until the process
-        # ends: cutting the call short would leave its post needing a check.
-        for number in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(number, signal.SIG_IGN)
-        log.warning(
-            "scheduler: stopping after the current call (signal %d); further "
-            "signals are ignored",
-            signum,
-        )
-        publisher.stopping.set()
+    def shut_down() -> None:
         with contextlib.suppress(SchedulerNotRunningError):
             scheduler.shutdown(wait=True)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stop_on_signals(publisher, shut_down)
     scheduler.add_job(run_and_reschedule, "date", run_date=datetime.now(UTC))
     log.info("scheduler: started as %s, every %ss", publisher.worker, poll_seconds)
     scheduler.start()
+    ignore_signals()
     log.info("scheduler: stopped")
+
+
+def stop_on_signals(
+    publisher: Publisher, then: Callable[[], None] | None = None
+) -> None:
+    """Make SIGTERM and Ctrl-C finish the call under way, then stop.
+
+    Cutting a platform call short would leave its post needing a check, so
+    the first signal only asks the publisher to stop between calls (and runs
+    ``then``); later ones (an impatient second Ctrl-C) are noted and ignored.
+    ``kill -9`` still ends the process at once.
+    """
+
+    def already_stopping(signum: int, frame: object) -> None:
+        log.warning("still stopping after the current call (signal %d)", signum)
+
+    def stop(signum: int, frame: object) -> None:
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, already_stopping)
+        log.warning("stopping after the current call (signal %d)", signum)
+        publisher.stopping.set()
+        if then is not None:
+            then()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+def ignore_signals() -> None:
+    """Once the work is done, a late signal must not kill the exit half-way."""
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, signal.SIG_IGN)
 
 
 def _safe_tick(publisher: Publisher, clock: Clock) -> None:

@@ -48,10 +48,14 @@ def run(once: bool, dry_run: bool, poll: float | None) -> None:
             _dry_run(publisher)
             return
         # A round takes at most a few hundred posts; --once keeps going
-        # until nothing more is due.
-        while reports := scheduler.tick(publisher):
+        # until nothing more is due, or until Ctrl-C (after the call under way).
+        scheduler.stop_on_signals(publisher)
+        while not publisher.stopping.is_set() and (
+            reports := scheduler.tick(publisher)
+        ):
             for report in reports:
                 _echo_report(report)
+        scheduler.ignore_signals()
         return
     seconds = poll or config.poll_seconds
     publisher = scheduler.connect(config)
