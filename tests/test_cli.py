@@ -244,8 +244,13 @@ def test_review_refuses_a_bad_duration(env: dict[str, str]) -> None:
 
 
 def test_doctor_checks_roster_database_and_accounts(
-    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    own = tmp_path / "own-roster.csv"  # a school's roster, not the sample
+    own.write_text(
+        "learner_id,given_name,family_name\nT1,Gwenllian,Morgan\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("PUBLISHER_ROSTER", str(own))
     healthy = invoke("doctor")
     assert healthy.exit_code == 0, healthy.output
     assert "ok    roster and policy" in healthy.output
@@ -256,10 +261,11 @@ def test_doctor_checks_roster_database_and_accounts(
     assert broken.exit_code == 2
     assert "FAIL  roster and policy" in broken.output
 
-    monkeypatch.setenv("PUBLISHER_ROSTER", str(SAMPLES / "roster.csv"))
-    sample = invoke("doctor")
-    assert sample.exit_code == 2
-    assert "fictional sample roster" in sample.output
+    for roster in (SAMPLES / "roster.csv", Path(env["PUBLISHER_ROSTER"])):
+        monkeypatch.setenv("PUBLISHER_ROSTER", str(roster))  # the path, a copy
+        sample = invoke("doctor")
+        assert sample.exit_code == 2
+        assert "fictional sample roster" in sample.output
 
 
 def test_the_author_is_the_login_not_a_typed_name(env: dict[str, str]) -> None:

@@ -375,7 +375,8 @@ def _confirm_takedown(count: int) -> None:
     question = f"Take down these {count} post(s) everywhere? This cannot be undone."
     if not sys.stdin.isatty():
         raise click.UsageError(
-            f"{question} Add --yes to confirm when running without a terminal."
+            f"Taking down {count} post(s) cannot be undone, and there is no "
+            "terminal to confirm it: add --yes."
         )
     if not click.confirm(question, default=False):
         raise click.exceptions.Exit(1)

@@ -167,14 +167,25 @@ def _check_account(name: str, config: Settings) -> str:
 def _describe_checker(loaded: tuple[NamesChecker, Policy], config: Settings) -> str:
     from publisher.errors import ConfigError
 
-    roster = config.roster
-    if roster is not None and roster.resolve() == (SAMPLES / "roster.csv").resolve():
+    if config.roster is not None and _is_sample_roster(config.roster):
         # Every check passes with it, yet no real learner is protected.
         raise ConfigError(
             "PUBLISHER_ROSTER is the fictional sample roster shipped with "
             "publisher. Set it to your school's roster export."
         )
     return f"policy {loaded[1].name} loaded; roster readable"
+
+
+def _is_sample_roster(roster: Path) -> bool:
+    """The shipped fictional roster, at its own path or copied elsewhere."""
+    sample = SAMPLES / "roster.csv"
+    try:
+        return roster.resolve() == sample.resolve() or (
+            roster.stat().st_size == sample.stat().st_size
+            and roster.read_bytes() == sample.read_bytes()
+        )
+    except OSError:
+        return False
 
 
 def _describe_store(config: Settings) -> str:
