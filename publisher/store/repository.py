@@ -34,7 +34,7 @@ from publisher.store.records import (
     as_utc,
     post_from_rows,
 )
-from publisher.store.schema import upgrade
+from publisher.store.schema import connect
 
 log = logging.getLogger(__name__)
 
@@ -57,45 +57,7 @@ class Store:
     @classmethod
     def open(cls, url: str, *, media_dir: Path | None = None) -> Store:
         """Connect to ``url``, creating the tables on first use."""
-        if url.rstrip("/") in ("sqlite:", "sqlite:/", "sqlite://") or ":memory:" in url:
-            # Everything queued would vanish when the command ends.
-            raise StoreError(
-                "PUBLISHER_DATABASE_URL names an in-memory SQLite database, which "
-                "keeps nothing. Give a file, as sqlite:///data/publisher.db."
-            )
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(
-                parents=True, exist_ok=True
-            )
-        try:
-            # hide_parameters: a failed statement's message must never carry
-            # a caption, an alt text or a name into a log or a terminal.
-            engine = sa.create_engine(
-                url, future=True, pool_pre_ping=True, hide_parameters=True
-            )
-            store = cls(engine, media_dir)
-            upgrade(engine)
-        except ModuleNotFoundError as exc:
-            if exc.name != "psycopg":
-                raise StoreError(_UNKNOWN_DATABASE) from exc
-            raise StoreError(
-                f"The database driver {exc.name!r} is not installed. For "
-                "PostgreSQL run: .venv/bin/pip install -e '.[postgres]'"
-            ) from exc
-        except (ValueError, sa.exc.ArgumentError) as exc:
-            if isinstance(exc, sa.exc.NoSuchModuleError):
-                raise StoreError(_UNKNOWN_DATABASE) from exc
-            raise StoreError(
-                "PUBLISHER_DATABASE_URL is not a database URL publisher can read. "
-                "Use sqlite:///path/to/file.db or "
-                "postgresql+psycopg://user@host:5432/database."
-            ) from exc
-        except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(
-                f"Cannot open the database ({type(exc).__name__}). Check "
-                "PUBLISHER_DATABASE_URL and that the database server is running."
-            ) from exc
-        return store
+        return cls(connect(url), media_dir)
 
     def _stored_path(self, path: Path) -> str:
         """A file name for images in the media folder, else the whole path."""
@@ -601,12 +563,6 @@ class Store:
             .order_by(t.targets.c.id)
         ).all()
         return post_from_rows(row, image_rows, target_rows, self.media_dir)
-
-
-_UNKNOWN_DATABASE = (
-    "PUBLISHER_DATABASE_URL names a database or driver publisher does not know. "
-    "Use sqlite:///path/to/file.db or postgresql+psycopg://user@host:5432/database."
-)
 
 
 def _not_found(post_id: str) -> str:
