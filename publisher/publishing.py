@@ -171,10 +171,7 @@ class Publisher:
         late = now - (post.retry_at or post.due_at)
         grace = timedelta(minutes=self.settings.grace_minutes)
         if late > grace and all(t.attempts == 0 for t in post.targets):
-            reason = (
-                f"{_count(int(late.total_seconds() // 60), 'minute')} late; "
-                "held for a person"
-            )
+            reason = f"{int(late.total_seconds() // 60)} min late; held for a person"
             self.store.release(
                 post.id, PostStatus.MISSED, actor=self.worker, reason=reason
             )
@@ -565,10 +562,6 @@ def _wall(now: datetime) -> datetime:
 
 def _ready(target: StoredTarget, now: datetime) -> bool:
     return target.next_attempt_at is None or target.next_attempt_at <= now
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _untried(exc: Exception, post_id: str) -> str:
